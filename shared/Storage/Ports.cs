@@ -1,0 +1,134 @@
+using DisclosurePipeline.Domain;
+
+namespace DisclosurePipeline.Storage;
+
+/// <summary>
+/// The registry: subsidiaries and suppliers with what the last sync learned of them.
+/// Rows are spread over <see cref="Uscc.ShardCount"/> shards (<see cref="Uscc.Shard"/>).
+/// Registry fields and sync fields are written separately (merge), so an import and a sync
+/// running at the same time never overwrite each other's columns.
+/// </summary>
+public interface IEntityStore
+{
+    /// <summary>One entity, or null.</summary>
+    Task<RegisteredEntity?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>The whole registry, ordered by shard then id.</summary>
+    Task<IReadOnlyList<RegisteredEntity>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>The entities of one shard whose ids fall in [<paramref name="firstId"/>, <paramref name="lastId"/>], ordered by id.</summary>
+    Task<IReadOnlyList<RegisteredEntity>> ListRangeAsync(string shard, string firstId, string lastId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or merges the registry fields (name, kind, tier, region, contact) of each entity, in entity group transactions per shard.</summary>
+    Task SaveRegistryFieldsAsync(IReadOnlyCollection<RegisteredEntity> entities, CancellationToken cancellationToken);
+
+    /// <summary>Merges the sync fields (disclosure year and statuses, not-on-platform flag, last sync time) of existing entities, in entity group transactions per shard.</summary>
+    Task SaveSyncFieldsAsync(IReadOnlyCollection<RegisteredEntity> entities, CancellationToken cancellationToken);
+}
+
+/// <summary>A sync run's state, as <c>GET /api/sync-runs/latest</c> shows it.</summary>
+public enum SyncRunStatus
+{
+    /// <summary>Batches are still being processed.</summary>
+    Running,
+
+    /// <summary>Every batch has finished (some entities may have failed).</summary>
+    Completed,
+
+    /// <summary>The run itself stopped.</summary>
+    Failed,
+}
+
+/// <summary>One sync run of the whole registry.</summary>
+/// <param name="RunId">Sortable id: newer runs sort first.</param>
+/// <param name="StartedAt">When the run was scheduled.</param>
+/// <param name="EntitiesTotal">How many entities were enqueued.</param>
+/// <param name="BatchesTotal">How many batch messages were enqueued.</param>
+public sealed record SyncRun(string RunId, DateTimeOffset StartedAt, int EntitiesTotal, int BatchesTotal)
+{
+    /// <summary>The run's status.</summary>
+    public SyncRunStatus Status { get; init; } = SyncRunStatus.Running;
+
+    /// <summary>When the last batch finished, or the run failed.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Entities synced so far (entities the platform does not know count as synced).</summary>
+    public int EntitiesSynced { get; init; }
+
+    /// <summary>Entities whose data could not be fetched after retries, or whose batch was poisoned.</summary>
+    public int EntitiesFailed { get; init; }
+
+    /// <summary>Batches finished so far.</summary>
+    public int BatchesDone { get; init; }
+}
+
+/// <summary>The outcome of one batch of a run. Recording it twice is harmless: the last write wins and counts once.</summary>
+public sealed record SyncBatchResult(string RunId, int BatchNumber, int EntitiesSynced, int EntitiesFailed, DateTimeOffset FinishedAt);
+
+/// <summary>Sync runs and their per-batch outcomes. Run counters are derived from batch rows, so a redelivered batch cannot count twice.</summary>
+public interface ISyncRunStore
+{
+    /// <summary>Stores a new run.</summary>
+    Task CreateAsync(SyncRun run, CancellationToken cancellationToken);
+
+    /// <summary>The most recently started run with its counters, or null before the first.</summary>
+    Task<SyncRun?> GetLatestAsync(CancellationToken cancellationToken);
+
+    /// <summary>One run with its counters, or null.</summary>
+    Task<SyncRun?> GetAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>Records (idempotently) a batch's outcome; when every batch is in, marks the run completed. Returns the run as it now stands.</summary>
+    Task<SyncRun> RecordBatchAsync(SyncBatchResult result, CancellationToken cancellationToken);
+
+    /// <summary>Marks a run that can no longer finish as failed.</summary>
+    Task MarkFailedAsync(string runId, DateTimeOffset at, CancellationToken cancellationToken);
+}
+
+/// <summary>A storage queue the function app's queue triggers listen on. Messages are JSON, base64-encoded as the Functions host expects.</summary>
+public interface IWorkQueue
+{
+    /// <summary>Enqueues one message (at most ~48 KiB of JSON).</summary>
+    Task EnqueueAsync<T>(string queueName, T message, CancellationToken cancellationToken);
+}
+
+/// <summary>Blobs: plan documents and other files kept by path.</summary>
+public interface IDocumentStore
+{
+    /// <summary>Uploads (or overwrites) a blob.</summary>
+    Task UploadAsync(string container, string path, Stream content, string contentType, CancellationToken cancellationToken);
+
+    /// <summary>True when the blob exists.</summary>
+    Task<bool> ExistsAsync(string container, string path, CancellationToken cancellationToken);
+
+    /// <summary>Opens a blob for reading, or null when it does not exist.</summary>
+    Task<Stream?> OpenReadAsync(string container, string path, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Violation cases, kept in the same shards as their entities (row key: entity id + record id),
+/// so one sync batch reads its cases with one range query and writes them in group transactions.
+/// </summary>
+public interface ICaseStore
+{
+    /// <summary>One case, or null.</summary>
+    Task<ViolationCase?> GetAsync(string supplierId, string recordId, CancellationToken cancellationToken);
+
+    /// <summary>The cases of one entity.</summary>
+    Task<IReadOnlyList<ViolationCase>> ListForEntityAsync(string supplierId, CancellationToken cancellationToken);
+
+    /// <summary>The cases of the entities of one shard whose ids fall in [<paramref name="firstId"/>, <paramref name="lastId"/>].</summary>
+    Task<IReadOnlyList<ViolationCase>> ListRangeAsync(string shard, string firstId, string lastId, CancellationToken cancellationToken);
+
+    /// <summary>Every case.</summary>
+    Task<IReadOnlyList<ViolationCase>> ListAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a sync's changes for entities of one shard in group transactions: <paramref name="opened"/>
+    /// are inserted whole (an existing row is left as it is); <paramref name="updated"/> have only their record
+    /// fields merged, so a concurrent review's changes to the plan deadline survive.
+    /// </summary>
+    Task ApplySyncAsync(IReadOnlyCollection<ViolationCase> opened, IReadOnlyCollection<ViolationCase> updated, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a case if its ETag still matches; false when someone else changed it first.</summary>
+    Task<bool> TryReplaceAsync(ViolationCase violationCase, CancellationToken cancellationToken);
+}
