@@ -1,13 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DisclosurePipeline.Configuration;
+using DisclosurePipeline.Functions.GetLatestSyncRun;
+using DisclosurePipeline.Functions.Http;
+using DisclosurePipeline.Functions.Protocol;
+using DisclosurePipeline.Functions.ScheduleSupplierSync;
+using DisclosurePipeline.Functions.SyncSupplierBatch;
+using DisclosurePipeline.Sync;
+
 namespace DisclosurePipeline.Functions;
 
-/// <summary>Composition of the function app: services, functions and the HTTP pipeline.</summary>
+/// <summary>Composition of the function app: settings, services, functions and the HTTP pipeline.</summary>
 internal static class FunctionApp
 {
     public static IServiceCollection AddFunctionApp(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        AddSettings(services, configuration);
+
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(Policies.Add);
+
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(HostQueueSettings.Load(configuration["FUNCTIONS_APP_ROOT_PATH"]));
+        services.AddSingleton<SyncScheduler>();
+        services.AddSingleton<SyncBatchProcessor>();
+        services.AddSingleton<ScheduledSync>();
+
+        services.AddTriggeredFunction<ScheduleSupplierSyncFunction>(ScheduleSupplierSyncFunction.Name);
+        services.AddTriggeredFunction<SyncSupplierBatchFunction>(SyncSupplierBatchFunction.Name);
         return services;
     }
 
@@ -15,9 +43,28 @@ internal static class FunctionApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         return app;
     }
 
-    /// <summary>Maps every HTTP function's route under /api (forwarded by the host unchanged).</summary>
-    public static IEndpointRouteBuilder MapHttpFunctions(this IEndpointRouteBuilder app) => app;
+    /// <summary>Maps every HTTP function's route under /api (the host forwards requests unchanged).</summary>
+    public static IEndpointRouteBuilder MapHttpFunctions(this IEndpointRouteBuilder app)
+    {
+        GetLatestSyncRunFunction.Map(app);
+        return app;
+    }
+
+    private static void AddSettings(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => TryFindZone(o.TimeZone), "Pipeline__TimeZone is not a known IANA time zone")
+            .ValidateOnStart();
+        services.AddOptions<TargetsOptions>().Bind(configuration.GetSection(TargetsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section)).ValidateOnStart();
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
+    }
+
+    private static bool TryFindZone(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
 }

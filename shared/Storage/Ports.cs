@@ -132,3 +132,18 @@ public interface ICaseStore
     /// <summary>Replaces a case if its ETag still matches; false when someone else changed it first.</summary>
     Task<bool> TryReplaceAsync(ViolationCase violationCase, CancellationToken cancellationToken);
 }
+
+/// <summary>Where the change feed was left, and when the last full sync started.</summary>
+/// <param name="ChangeCursor">The platform's change-feed cursor; null before the first full sync.</param>
+/// <param name="LastFullRunAt">When the last full sync run started; null before the first.</param>
+public sealed record SyncState(string? ChangeCursor, DateTimeOffset? LastFullRunAt);
+
+/// <summary>The sync's own small state (one row).</summary>
+public interface ISyncStateStore
+{
+    /// <summary>The state, or null before the first run.</summary>
+    Task<SyncState?> GetAsync(CancellationToken cancellationToken);
+
+    /// <summary>Replaces the state.</summary>
+    Task SaveAsync(SyncState state, CancellationToken cancellationToken);
+}

@@ -1,0 +1,99 @@
+using DisclosurePipeline.PublicData;
+using DisclosurePipeline.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DisclosurePipeline.Sync;
+
+/// <summary>
+/// What the <c>ScheduleSupplierSync</c> timer does: a full sync when none ran in the last
+/// <see cref="FullSyncInterval"/> (or the change-feed cursor is missing or expired), otherwise an
+/// incremental run of only the registered entities the platform's change feed names.
+/// </summary>
+public sealed partial class ScheduledSync(
+    SyncScheduler scheduler,
+    IPublicDataClient platform,
+    IEntityStore entities,
+    ISyncStateStore state,
+    TimeProvider clock,
+    ILogger<ScheduledSync> logger)
+{
+    /// <summary>How long a full sync's data is trusted before the next full sync.</summary>
+    public static readonly TimeSpan FullSyncInterval = TimeSpan.FromHours(23);
+
+    /// <summary>Most change-feed entries read per request.</summary>
+    public const int ChangePageSize = 1000;
+
+    /// <summary>The UTC hour of the nightly full sync: 18:00 UTC is 02:00 in Beijing.</summary>
+    public const int FullSyncHourUtc = 18;
+
+    /// <summary>Starts this tick's run; null when an incremental tick found nothing to sync.</summary>
+    public async Task<SyncRun?> RunAsync(bool forceFull, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var current = await state.GetAsync(cancellationToken);
+        var fullDue = forceFull
+            || current?.ChangeCursor is null
+            || current.LastFullRunAt is null
+            || now - current.LastFullRunAt.Value >= FullSyncInterval;
+        if (!fullDue)
+        {
+            try
+            {
+                return await RunIncrementalAsync(current!, cancellationToken);
+            }
+            catch (ChangeCursorExpiredException)
+            {
+                Log.CursorExpired(logger);
+            }
+        }
+
+        // Take the cursor before listing the registry: whatever changes during the full run is
+        // picked up by the next incremental run (the feed is at-least-once; a repeat costs little).
+        var cursor = (await platform.GetChangesAsync(null, 1, cancellationToken)).NextCursor;
+        var run = await scheduler.StartFullRunAsync(cancellationToken);
+        await state.SaveAsync(new SyncState(cursor, now), cancellationToken);
+        return run;
+    }
+
+    private async Task<SyncRun?> RunIncrementalAsync(SyncState current, CancellationToken cancellationToken)
+    {
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        var cursor = current.ChangeCursor;
+        ChangePage page;
+        do
+        {
+            page = await platform.GetChangesAsync(cursor, ChangePageSize, cancellationToken);
+            foreach (var change in page.Changes)
+            {
+                changed.Add(change.EnterpriseId);
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (page.HasMore);
+
+        SyncRun? run = null;
+        if (changed.Count > 0)
+        {
+            var registry = await entities.ListAsync(cancellationToken);
+            var ids = registry.Select(e => e.Id).Where(changed.Contains).ToList();
+            if (ids.Count > 0)
+            {
+                run = await scheduler.StartRunAsync(ids, cancellationToken);
+            }
+        }
+
+        Log.Incremental(logger, changed.Count, run?.EntitiesTotal ?? 0);
+        await state.SaveAsync(current with { ChangeCursor = cursor }, cancellationToken);
+        return run;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "The change-feed cursor expired; falling back to a full sync")]
+        public static partial void CursorExpired(ILogger logger);
+
+        [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Change feed named {Changed} enterprises; {Registered} registered ones enqueued")]
+        public static partial void Incremental(ILogger logger, int changed, int registered);
+    }
+}

@@ -1,0 +1,168 @@
+using DisclosurePipeline.Configuration;
+using DisclosurePipeline.Domain;
+using DisclosurePipeline.PublicData;
+using DisclosurePipeline.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DisclosurePipeline.Sync;
+
+/// <summary>
+/// Syncs one batch: fetches the batch's records and disclosures from the platform, reads what is
+/// stored once (one range query per table), diffs in memory and writes only what changed. Running
+/// the same batch twice leaves exactly the same stored state.
+/// </summary>
+public sealed partial class SyncBatchProcessor(
+    IPublicDataClient platform,
+    IEntityStore entities,
+    ICaseStore cases,
+    ISyncRunStore runs,
+    IOptions<PipelineOptions> pipelineOptions,
+    TimeProvider clock,
+    ILogger<SyncBatchProcessor> logger)
+{
+    private readonly TimeZoneInfo zone = pipelineOptions.Value.Zone;
+    private readonly int planDeadlineDays = pipelineOptions.Value.PlanDeadlineDays;
+
+    /// <summary>Processes the batch and records its outcome in its run.</summary>
+    public async Task<SyncBatchOutcome> ProcessAsync(SyncBatchMessage batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Ids.Count == 0)
+        {
+            return await RecordAsync(batch, new SyncBatchOutcome(0, 0, 0, 0, 0), cancellationToken);
+        }
+
+        var ids = batch.Ids.Order(StringComparer.Ordinal).ToArray();
+        var first = ids[0];
+        var last = ids[^1];
+
+        var recordsTask = platform.QueryViolationsAsync(ids, cancellationToken);
+        var disclosuresTask = platform.QueryDisclosuresAsync(ids, batch.Year, cancellationToken);
+        var storedEntitiesTask = entities.ListRangeAsync(batch.Shard, first, last, cancellationToken);
+        var storedCasesTask = cases.ListRangeAsync(batch.Shard, first, last, cancellationToken);
+        await Task.WhenAll(recordsTask, disclosuresTask, storedEntitiesTask, storedCasesTask);
+
+        var outcome = await ApplyAsync(
+            ids,
+            batch.Year,
+            await recordsTask,
+            await disclosuresTask,
+            await storedEntitiesTask,
+            await storedCasesTask,
+            cancellationToken);
+        return await RecordAsync(batch, outcome, cancellationToken);
+    }
+
+    /// <summary>Records a batch that could not be processed at all (its last delivery failed): every entity counts as failed.</summary>
+    public async Task RecordFailedAsync(SyncBatchMessage batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await runs.RecordBatchAsync(
+            new SyncBatchResult(batch.RunId, batch.BatchNumber, 0, batch.Ids.Count, clock.GetUtcNow()),
+            cancellationToken);
+        Log.BatchFailed(logger, batch.RunId, batch.BatchNumber, batch.Ids.Count);
+    }
+
+    private async Task<SyncBatchOutcome> ApplyAsync(
+        IReadOnlyList<string> ids,
+        int year,
+        ViolationQueryResult records,
+        DisclosureQueryResult disclosures,
+        IReadOnlyList<RegisteredEntity> storedEntities,
+        IReadOnlyList<ViolationCase> storedCases,
+        CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var inBatch = ids.ToHashSet(StringComparer.Ordinal);
+        var invalid = records.Invalid.Concat(disclosures.Invalid).Where(inBatch.Contains).ToHashSet(StringComparer.Ordinal);
+        var notFound = records.NotFound.Concat(disclosures.NotFound).Where(inBatch.Contains).ToHashSet(StringComparer.Ordinal);
+        var disclosureById = disclosures.Items.ToDictionary(d => d.EnterpriseId, StringComparer.Ordinal);
+
+        var entityChanges = new List<RegisteredEntity>();
+        foreach (var stored in storedEntities)
+        {
+            if (!inBatch.Contains(stored.Id) || invalid.Contains(stored.Id))
+            {
+                continue;
+            }
+
+            var known = !notFound.Contains(stored.Id);
+            var status = disclosureById.GetValueOrDefault(stored.Id);
+            var synced = stored with
+            {
+                DisclosureYear = year,
+                Prtr = known && status is not null ? status.Prtr : DisclosureStatus.None,
+                Carbon = known && status is not null ? status.Carbon : DisclosureStatus.None,
+                NotOnPlatform = !known,
+            };
+            if (synced != stored || stored.LastSyncedAt is null)
+            {
+                entityChanges.Add(synced with { LastSyncedAt = now });
+            }
+        }
+
+        // Only registered entities get cases: an id in the batch that is no longer (or not yet) in the
+        // registry is fetched but left alone.
+        var registered = storedEntities.Select(e => e.Id).Where(inBatch.Contains).ToHashSet(StringComparer.Ordinal);
+        var casesByKey = storedCases.ToDictionary(c => (c.SupplierId, c.RecordId));
+        var opened = new List<ViolationCase>();
+        var updated = new List<ViolationCase>();
+        foreach (var record in records.Records)
+        {
+            if (!registered.Contains(record.EnterpriseId))
+            {
+                continue;
+            }
+
+            if (!casesByKey.TryGetValue((record.EnterpriseId, record.RecordId), out var existing))
+            {
+                var due = PlanDeadline.DueOn(record.PublishedAt, zone, planDeadlineDays);
+                opened.Add(ViolationCase.Open(record, due, now));
+            }
+            else if (!existing.HasSameRecord(record))
+            {
+                updated.Add(existing.WithRecord(record));
+            }
+        }
+
+        if (entityChanges.Count > 0)
+        {
+            await entities.SaveSyncFieldsAsync(entityChanges, cancellationToken);
+        }
+
+        if (opened.Count > 0 || updated.Count > 0)
+        {
+            await cases.ApplySyncAsync(opened, updated, cancellationToken);
+        }
+
+        var failed = registered.Count(invalid.Contains);
+        return new SyncBatchOutcome(registered.Count - failed, failed, entityChanges.Count, opened.Count, updated.Count);
+    }
+
+    private async Task<SyncBatchOutcome> RecordAsync(SyncBatchMessage batch, SyncBatchOutcome outcome, CancellationToken cancellationToken)
+    {
+        var run = await runs.RecordBatchAsync(
+            new SyncBatchResult(batch.RunId, batch.BatchNumber, outcome.EntitiesSynced, outcome.EntitiesFailed, clock.GetUtcNow()),
+            cancellationToken);
+        Log.BatchSynced(logger, batch.RunId, batch.BatchNumber, outcome.EntitiesSynced, outcome.EntitiesFailed, outcome.EntitiesWritten, outcome.CasesOpened, outcome.CasesUpdated);
+        if (run.Status == SyncRunStatus.Completed)
+        {
+            Log.RunCompleted(logger, run.RunId, run.EntitiesSynced, run.EntitiesFailed);
+        }
+
+        return outcome;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Sync run {RunId} batch {BatchNumber}: {Synced} synced, {Failed} failed, {EntitiesWritten} entities written, {CasesOpened} cases opened, {CasesUpdated} cases updated")]
+        public static partial void BatchSynced(ILogger logger, string runId, int batchNumber, int synced, int failed, int entitiesWritten, int casesOpened, int casesUpdated);
+
+        [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Sync run {RunId} batch {BatchNumber} failed on its last delivery: {Count} entities counted as failed")]
+        public static partial void BatchFailed(ILogger logger, string runId, int batchNumber, int count);
+
+        [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Sync run {RunId} completed: {Synced} synced, {Failed} failed")]
+        public static partial void RunCompleted(ILogger logger, string runId, int synced, int failed);
+    }
+}

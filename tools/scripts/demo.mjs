@@ -1,0 +1,123 @@
+// Loads demo data into a running pipeline, runs it once, and prints what a user should look at.
+// Used by ./run.sh; needs only Node (built-in fetch). Every step says what it does and what went wrong.
+import { parseArgs } from "node:util";
+
+const { values: opts } = parseArgs({
+  options: {
+    base: { type: "string", default: "http://localhost:7071" },
+    "staff-key": { type: "string" },
+    "analyst-key": { type: "string" },
+    demo: { type: "string", default: "1" },
+    simulator: { type: "string", default: "" },
+  },
+});
+const base = opts.base.replace(/\/$/, "");
+const staff = { Authorization: `Bearer ${opts["staff-key"]}` };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function call(method, path, { headers = {}, body, ok = [200] } = {}) {
+  const res = await fetch(base + path, { method, headers: { ...staff, ...headers }, body });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  if (!ok.includes(res.status)) {
+    const why = json?.detail ?? json?.title ?? text.slice(0, 200);
+    throw new Error(`${method} ${path} answered ${res.status}: ${why}`);
+  }
+  return { status: res.status, json };
+}
+
+async function runFunction(name) {
+  await call("POST", `/admin/functions/${name}`, {
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ input: "" }),
+    ok: [202],
+  });
+}
+
+async function functionExists(name) {
+  const res = await fetch(`${base}/admin/functions`);
+  if (!res.ok) return false;
+  const list = await res.json();
+  return JSON.stringify(list).includes(`"${name}"`);
+}
+
+async function loadRegistry() {
+  if (!opts.simulator) {
+    console.log("    (PublicData__BaseUrl is set: no simulator registry to load; import your own CSV with PUT /api/suppliers)");
+    return false;
+  }
+  const csv = await (await fetch(`${opts.simulator.replace(/\/$/, "")}/sim/registry.csv`)).text();
+  const { json } = await call("PUT", "/api/suppliers", { headers: { "Content-Type": "text/csv" }, body: csv });
+  console.log(`    registry: ${json.created} created, ${json.updated} updated, ${json.unchanged} unchanged, ${json.rejected.length} rejected`);
+  for (const r of json.rejected.slice(0, 5)) console.log(`      line ${r.line} ${r.id ?? ""}: ${r.error}`);
+  return true;
+}
+
+async function syncOnce() {
+  const before = (await call("GET", "/api/sync-runs/latest", { ok: [200, 404] })).json?.runId;
+  await runFunction("ScheduleSupplierSync");
+  const started = Date.now();
+  let last = "";
+  while (Date.now() - started < 10 * 60_000) {
+    const { status, json: run } = await call("GET", "/api/sync-runs/latest", { ok: [200, 404] });
+    if (status === 200 && run.runId !== before) {
+      const line = `    sync ${run.runId}: ${run.entitiesSynced + run.entitiesFailed}/${run.entitiesTotal} entities (${run.entitiesFailed} failed) — ${run.status}`;
+      if (line !== last) { console.log(line); last = line; }
+      if (run.status !== "running") return run;
+    }
+    await sleep(500);
+  }
+  throw new Error("the sync run did not finish within 10 minutes");
+}
+
+async function main() {
+  console.log();
+  if (opts.demo === "1") {
+    console.log("==> loading demo data");
+    await loadRegistry();
+  }
+  console.log("==> running the pipeline once");
+  await syncOnce();
+  for (const name of ["SweepPlanDeadlines", "RollupProgress"]) {
+    if (await functionExists(name)) {
+      await runFunction(name);
+      console.log(`    ${name} started`);
+    }
+  }
+  await sleep(2000);
+
+  const progress = await call("GET", "/api/progress", { ok: [200, 404] });
+  if (progress.status === 200) {
+    const p = progress.json;
+    console.log();
+    console.log(`==> progress ${p.year} (as of ${p.asOf})`);
+    console.log(`    PRTR   ${p.prtr.completed}/${p.prtr.target}  (subsidiaries ${p.prtr.subsidiaries}, suppliers ${p.prtr.suppliers})`);
+    console.log(`    carbon ${p.carbon.completed}/${p.carbon.target}  (subsidiaries ${p.carbon.subsidiaries}, suppliers ${p.carbon.suppliers})`);
+    const v = p.violations;
+    console.log(`    cases: ${v.open} open, ${v.overdue} overdue, ${v.planSubmitted} plan submitted, ${v.planApproved} plan approved, ${v.removed} removed`);
+    console.log(`    subsidiaries with active records: ${v.subsidiariesWithActiveRecords}; suppliers that completed a removal: ${v.suppliersCompletedRemoval}`);
+  }
+  const overdue = await call("GET", "/api/violations?status=overdue", { ok: [200, 404] });
+  if (overdue.status === 200) {
+    const items = overdue.json.items;
+    console.log();
+    console.log(`==> overdue cases: ${items.length}`);
+    for (const c of items.slice(0, 10)) console.log(`    ${c.supplierId} ${c.supplierName}  record ${c.recordId}  plan due ${c.planDueOn}`);
+    if (items.length > 10) console.log(`    … and ${items.length - 10} more (GET /api/violations?status=overdue)`);
+  }
+
+  console.log();
+  console.log("==> look here");
+  console.log(`    dashboard:     ${base}/api/dashboard   (key: ${opts["analyst-key"]} analyst, ${opts["staff-key"]} staff)`);
+  console.log(`    latest sync:   curl -H 'Authorization: Bearer ${opts["staff-key"]}' ${base}/api/sync-runs/latest`);
+  console.log(`    run a function: curl -X POST -H 'Content-Type: application/json' -d '{"input":""}' ${base}/admin/functions/ScheduleSupplierSync`);
+  if (opts.simulator) console.log(`    simulator:     ${opts.simulator}sim/stats  (change data: see tools/PublicDataSimulator/README.md)`);
+  if (!process.env.Alerts__WebhookUrl) console.log("    alerts:        stored only; set Alerts__WebhookUrl to have them POSTed to a webhook");
+  else console.log(`    alerts:        POSTed to ${process.env.Alerts__WebhookUrl}`);
+}
+
+main().catch((err) => {
+  console.error(`demo step failed: ${err.message}`);
+  console.error("the stack keeps running; see .run/*.log");
+});
