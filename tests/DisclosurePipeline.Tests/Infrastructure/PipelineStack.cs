@@ -1,0 +1,154 @@
+using System.Net.Http.Headers;
+
+namespace DisclosurePipeline.Tests.Infrastructure;
+
+/// <summary>
+/// The whole product for end-to-end tests: its own Azurite, the public data simulator over HTTP, and
+/// the assembled function app (artifacts/app) under the local Functions host — the same processes
+/// ./run.sh starts. Each stack has its own storage, so test classes cannot see each other's data.
+/// </summary>
+internal sealed class PipelineStack : IAsyncDisposable
+{
+    public const string StaffKey = "e2e-staff-key";
+    public const string AnalystKey = "e2e-analyst-key";
+    public const string SimulatorKey = "e2e-sim-key";
+
+    private readonly Azurite azurite;
+    private readonly ToolProcess simulator;
+    private readonly ToolProcess host;
+
+    private PipelineStack(Azurite azurite, ToolProcess simulator, ToolProcess host, int simulatorPort, int hostPort)
+    {
+        this.azurite = azurite;
+        this.simulator = simulator;
+        this.host = host;
+        Simulator = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{simulatorPort}/") };
+        Functions = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{hostPort}/") };
+        Staff = Authorized(hostPort, StaffKey);
+        Analyst = Authorized(hostPort, AnalystKey);
+    }
+
+    /// <summary>The simulator (its /sim control plane needs no key).</summary>
+    public HttpClient Simulator { get; }
+
+    /// <summary>The host on its public port, no credentials.</summary>
+    public HttpClient Functions { get; }
+
+    /// <summary>The host with a staff bearer key.</summary>
+    public HttpClient Staff { get; }
+
+    /// <summary>The host with an analyst bearer key.</summary>
+    public HttpClient Analyst { get; }
+
+    public string StorageConnectionString => azurite.ConnectionString;
+
+    /// <summary>What the host and handler printed lately, for failure messages.</summary>
+    public string HostOutput => host.RecentOutput;
+
+    public static async Task<PipelineStack> StartAsync(int entities, IReadOnlyDictionary<string, string?>? settings, CancellationToken cancellationToken)
+    {
+        var azurite = await Azurite.StartAsync(cancellationToken);
+        var simulatorPort = FreePort.Next();
+        var simulator = ToolProcess.StartDotnet(
+            RepoPaths.ToolDll("PublicDataSimulator"),
+            ["--port", simulatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "--entities", entities.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "--seed", "11", "--api-key", SimulatorKey],
+            new Dictionary<string, string?>());
+        await simulator.WaitForPortAsync(simulatorPort, TimeSpan.FromSeconds(30), cancellationToken);
+
+        var hostPort = FreePort.Next();
+        var environment = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["PublicData__BaseUrl"] = $"http://127.0.0.1:{simulatorPort}/",
+            ["PublicData__ApiKey"] = SimulatorKey,
+            ["PublicData__RetryBaseDelay"] = "00:00:00.050",
+            ["Auth__StaffKeys__0"] = StaffKey,
+            ["Auth__AnalystKeys__0"] = AnalystKey,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        var host = ToolProcess.StartDotnet(
+            RepoPaths.ToolDll("FunctionsHost"),
+            ["--app", RepoPaths.FunctionApp, "--port", hostPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            environment);
+        var stack = new PipelineStack(azurite, simulator, host, simulatorPort, hostPort);
+        try
+        {
+            await host.WaitForPortAsync(hostPort, TimeSpan.FromSeconds(60), cancellationToken);
+            await stack.WaitForHandlerAsync(cancellationToken);
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+
+        return stack;
+    }
+
+    /// <summary>Runs a timer function now through the host's admin endpoint.</summary>
+    public async Task RunFunctionAsync(string name, CancellationToken cancellationToken)
+    {
+        using var response = await Functions.PostAsync(
+            $"admin/functions/{name}",
+            new StringContent("""{"input":""}""", System.Text.Encoding.UTF8, "application/json"),
+            cancellationToken);
+        if ((int)response.StatusCode != 202)
+        {
+            throw new InvalidOperationException($"POST /admin/functions/{name} answered {(int)response.StatusCode}{Environment.NewLine}{HostOutput}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Simulator.Dispose();
+        Functions.Dispose();
+        Staff.Dispose();
+        Analyst.Dispose();
+        await host.DisposeAsync();
+        await simulator.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    private static HttpClient Authorized(int port, string key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>The host listens before the handler is ready; wait until /admin/host/status says it runs.</summary>
+    private async Task WaitForHandlerAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await Functions.GetAsync("admin/host/status", cancellationToken);
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.IsSuccessStatusCode && body.Contains("Running", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (host.HasExited)
+            {
+                break;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new InvalidOperationException("the function app did not become ready:" + Environment.NewLine + HostOutput);
+    }
+}
