@@ -8,6 +8,7 @@ namespace DisclosurePipeline.Storage;
 /// <see cref="ICaseStore"/> over the <c>Cases</c> table: partition = the entity's shard, row key =
 /// <c>{supplierId}|{recordId}</c>. A USCC never contains <c>|</c>, and all of one entity's row keys lie in
 /// [<c>{id}|</c>, <c>{id}}</c>) (<c>}</c> is the character after <c>|</c>), which makes range queries exact.
+/// An empty document number is stored as none (the empty string marks "none" in merged columns).
 /// </summary>
 internal sealed class TableCaseStore(StorageAccount account) : ICaseStore
 {
