@@ -87,11 +87,12 @@ public interface ISyncRunStore
 /// <summary>A storage queue the function app's queue triggers listen on. Messages are JSON, base64-encoded as the Functions host expects.</summary>
 public interface IWorkQueue
 {
-    /// <summary>Enqueues one message (at most ~48 KiB of JSON).</summary>
+    /// <summary>Enqueues one message (at most 48 KiB of JSON; more throws <see cref="ArgumentException"/>).</summary>
+    /// <remarks><paramref name="queueName"/> is a logical name, such as <see cref="StorageNames.SyncBatchesQueue"/>.</remarks>
     Task EnqueueAsync<T>(string queueName, T message, CancellationToken cancellationToken);
 }
 
-/// <summary>Blobs: plan documents and other files kept by path.</summary>
+/// <summary>Blobs: plan documents and other files kept by path. Containers are logical names, such as <see cref="StorageNames.PlanDocumentsContainer"/>.</summary>
 public interface IDocumentStore
 {
     /// <summary>Uploads (or overwrites) a blob.</summary>
