@@ -3,9 +3,11 @@ using System.Text.Json.Serialization;
 using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Functions.GetLatestSyncRun;
 using DisclosurePipeline.Functions.Http;
+using DisclosurePipeline.Functions.ImportSuppliers;
 using DisclosurePipeline.Functions.Protocol;
 using DisclosurePipeline.Functions.ScheduleSupplierSync;
 using DisclosurePipeline.Functions.SyncSupplierBatch;
+using DisclosurePipeline.Registry;
 using DisclosurePipeline.Sync;
 
 namespace DisclosurePipeline.Functions;
@@ -29,6 +31,8 @@ internal static class FunctionApp
         services.AddAuthorization(Policies.Add);
 
         services.AddSingleton(TimeProvider.System);
+        services.AddPipelineStorage(configuration["AzureWebJobsStorage"] is { Length: > 0 } storage ? storage : "UseDevelopmentStorage=true");
+        services.AddSingleton<RegistryImport>();
         services.AddSingleton(HostQueueSettings.Load(configuration["FUNCTIONS_APP_ROOT_PATH"]));
         services.AddSingleton<SyncScheduler>();
         services.AddSingleton<SyncBatchProcessor>();
@@ -52,6 +56,7 @@ internal static class FunctionApp
     public static IEndpointRouteBuilder MapHttpFunctions(this IEndpointRouteBuilder app)
     {
         GetLatestSyncRunFunction.Map(app);
+        ImportSuppliersFunction.Map(app);
         return app;
     }
 

@@ -97,7 +97,8 @@ public sealed record ViolationCase(string SupplierId, string RecordId)
     public bool HasSameRecord(ViolationRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return Authority == record.Authority && DocumentNumber == record.DocumentNumber
+        // Storage keeps "no document number" as an empty string; null and "" are the same here.
+        return Authority == record.Authority && (DocumentNumber ?? "") == (record.DocumentNumber ?? "")
             && Category == record.Category && Summary == record.Summary
             && PenaltyAmountCny == record.PenaltyAmountCny && IssuedOn == record.IssuedOn
             && PublishedAt == record.PublishedAt && RecordRemoved == record.Removed
