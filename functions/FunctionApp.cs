@@ -7,6 +7,7 @@ using DisclosurePipeline.Functions.ImportSuppliers;
 using DisclosurePipeline.Functions.Protocol;
 using DisclosurePipeline.Functions.ScheduleSupplierSync;
 using DisclosurePipeline.Functions.SyncSupplierBatch;
+using DisclosurePipeline.PublicData;
 using DisclosurePipeline.Registry;
 using DisclosurePipeline.Sync;
 
@@ -33,6 +34,7 @@ internal static class FunctionApp
         services.AddSingleton(TimeProvider.System);
         services.AddPipelineStorage(configuration["AzureWebJobsStorage"] is { Length: > 0 } storage ? storage : "UseDevelopmentStorage=true");
         services.AddSingleton<RegistryImport>();
+        services.AddPublicDataClient(configuration);
         services.AddSingleton(HostQueueSettings.Load(configuration["FUNCTIONS_APP_ROOT_PATH"]));
         services.AddSingleton<SyncScheduler>();
         services.AddSingleton<SyncBatchProcessor>();

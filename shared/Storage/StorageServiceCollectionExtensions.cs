@@ -23,6 +23,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IEntityStore, TableEntityStore>();
         services.AddSingleton<ICaseStore, TableCaseStore>();
         services.AddSingleton<ISyncRunStore, TableSyncRunStore>();
+        services.AddSingleton<ISyncStateStore, TableSyncStateStore>();
         services.AddSingleton<IWorkQueue, StorageWorkQueue>();
         services.AddSingleton<IDocumentStore, BlobDocumentStore>();
         return services;
