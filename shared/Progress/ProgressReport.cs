@@ -11,13 +11,15 @@ namespace DisclosurePipeline.Progress;
 /// <param name="Carbon">Carbon disclosures completed for <paramref name="Year"/>.</param>
 /// <param name="Violations">Cases by status and the two violation figures.</param>
 /// <param name="Projection">When each target will be reached at the current pace (an addition to the contract).</param>
+/// <param name="TimeZone">The IANA zone local dates are counted in, so a page can count days overdue the same way (an addition to the contract).</param>
 public sealed record ProgressReport(
     int Year,
     DateTimeOffset AsOf,
     DisclosureProgress Prtr,
     DisclosureProgress Carbon,
     ViolationProgress Violations,
-    ProgressProjection Projection)
+    ProgressProjection Projection,
+    string TimeZone)
 {
     /// <summary>This report's point for the trend line (<c>GET /api/progress/history</c>).</summary>
     public ProgressSnapshot ToSnapshot() => new(AsOf, Prtr.Completed, Carbon.Completed);

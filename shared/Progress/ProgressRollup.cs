@@ -88,7 +88,7 @@ public static class ProgressRollup
             Project(year, prtr.Target, prtr.Completed, [.. points.Select(p => (p.AsOf, p.PrtrCompleted))], zone, asOf),
             Project(year, carbon.Target, carbon.Completed, [.. points.Select(p => (p.AsOf, p.CarbonCompleted))], zone, asOf));
 
-        return new ProgressReport(year, TimeZoneInfo.ConvertTime(asOf, zone), prtr, carbon, violations, projection);
+        return new ProgressReport(year, TimeZoneInfo.ConvertTime(asOf, zone), prtr, carbon, violations, projection, zone.Id);
     }
 
     /// <summary>One row per registered entity, ordered by id.</summary>

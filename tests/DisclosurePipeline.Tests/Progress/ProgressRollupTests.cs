@@ -150,9 +150,10 @@ public sealed class ProgressRollupTests
 
         var json = JsonSerializer.SerializeToNode(report, new JsonSerializerOptions(JsonSerializerDefaults.Web))!.AsObject();
 
-        CollectionAssert.AreEqual(new[] { "year", "asOf", "prtr", "carbon", "violations", "projection" }, json.Select(p => p.Key).ToArray());
+        CollectionAssert.AreEqual(new[] { "year", "asOf", "prtr", "carbon", "violations", "projection", "timeZone" }, json.Select(p => p.Key).ToArray());
         Assert.AreEqual(2026, (int)json["year"]!);
         Assert.AreEqual("2026-06-30T23:00:00+08:00", (string)json["asOf"]!);
+        Assert.AreEqual("Asia/Shanghai", (string)json["timeZone"]!);
         CollectionAssert.AreEqual(new[] { "target", "completed", "subsidiaries", "suppliers" }, Keys(json["prtr"]));
         CollectionAssert.AreEqual(new[] { "target", "completed", "subsidiaries", "suppliers" }, Keys(json["carbon"]));
         Assert.AreEqual(200, (int)json["prtr"]!["target"]!);
