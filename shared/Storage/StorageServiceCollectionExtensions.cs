@@ -7,8 +7,8 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="StorageAccount"/> (clients created once), <see cref="IStorageInitializer"/>,
-    /// <see cref="IEntityStore"/>, <see cref="ICaseStore"/>, <see cref="ISyncRunStore"/>, <see cref="IWorkQueue"/>
-    /// and <see cref="IDocumentStore"/>, all singletons. Tables, queues and containers are created on first use;
+    /// <see cref="IEntityStore"/>, <see cref="ICaseStore"/>, <see cref="ISyncRunStore"/>, <see cref="IWorkQueue"/>,
+    /// <see cref="IDocumentStore"/> and <see cref="IProgressStore"/>, all singletons. Tables, queues and containers are created on first use;
     /// call <see cref="IStorageInitializer.EnsureCreatedAsync"/> to create them all up front.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -26,6 +26,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISyncStateStore, TableSyncStateStore>();
         services.AddSingleton<IWorkQueue, StorageWorkQueue>();
         services.AddSingleton<IDocumentStore, BlobDocumentStore>();
+        services.AddSingleton<IProgressStore, TableProgressStore>();
         return services;
     }
 }
