@@ -42,6 +42,7 @@ internal static class FunctionApp
 
         services.AddTriggeredFunction<ScheduleSupplierSyncFunction>(ScheduleSupplierSyncFunction.Name);
         services.AddTriggeredFunction<SyncSupplierBatchFunction>(SyncSupplierBatchFunction.Name);
+        services.AddProgressFunctions();
         return services;
     }
 
@@ -59,6 +60,7 @@ internal static class FunctionApp
     {
         GetLatestSyncRunFunction.Map(app);
         ImportSuppliersFunction.Map(app);
+        app.MapProgressFunctions();
         return app;
     }
 
