@@ -110,9 +110,14 @@ public sealed class ProgressRollupServiceTests
     {
         public static readonly DateTimeOffset SyncedAt = new(2024, 6, 30, 2, 0, 0, TimeSpan.Zero);
 
-        private readonly ServiceProvider provider;
+        private readonly IServiceProvider provider;
+        private readonly ServiceProvider? owned;
 
-        private RollupWorld(ServiceProvider provider) => this.provider = provider;
+        private RollupWorld(IServiceProvider provider, ServiceProvider? owned)
+        {
+            this.provider = provider;
+            this.owned = owned;
+        }
 
         public string S1 { get; } = TestIds.Uscc(101);
 
@@ -150,8 +155,12 @@ public sealed class ProgressRollupServiceTests
                 services.AddSingleton(plans);
             }
 
-            return new RollupWorld(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
+            var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            return new RollupWorld(built, built);
         }
+
+        /// <summary>The dataset over another app's services (not disposed with this).</summary>
+        public static RollupWorld Over(IServiceProvider services) => new(services, null);
 
         /// <summary>
         /// S1, S2 subsidiaries; P1..P4 suppliers (P2 not on the platform, P3 last synced for 2023, P4 never
@@ -188,7 +197,7 @@ public sealed class ProgressRollupServiceTests
                 cancellationToken);
         }
 
-        public ValueTask DisposeAsync() => provider.DisposeAsync();
+        public ValueTask DisposeAsync() => owned?.DisposeAsync() ?? ValueTask.CompletedTask;
 
         private static RegisteredEntity Synced(RegisteredEntity e, int year, DisclosureState prtr, DisclosureState carbon) =>
             e with
