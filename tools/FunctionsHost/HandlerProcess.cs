@@ -96,7 +96,7 @@ internal sealed class HandlerProcess : IHostedService, IDisposable
                 {
                     await running.WaitForExitAsync(cancellationToken);
                     Volatile.Write(ref ready, NewReadySource());
-                    HostLog.HandlerExited(logs.Host, running.ExitCode, CountError() );
+                    HostLog.HandlerExited(logs.Host, running.ExitCode, CountError());
                     running.Dispose();
                     running = current = null;
                 }

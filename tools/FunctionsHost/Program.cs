@@ -36,6 +36,7 @@ builder.Logging.AddConsoleFormatter<FuncConsoleFormatter, ConsoleFormatterOption
 builder.Logging.SetMinimumLevel(LogLevel.Information);
 builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
 builder.Logging.AddFilter("System", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None); // start failures are reported below, once
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.ListenLocalhost(port);
