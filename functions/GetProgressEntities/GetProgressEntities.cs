@@ -30,14 +30,12 @@ internal static class GetProgressEntitiesFunction
         }
 
         // The "latest" row says whether the year was rolled up (an empty registry still has one).
-        var latestTask = progress.GetLatestAsync(y, cancellationToken);
-        var rowsTask = progress.ListEntityStatusAsync(y, cancellationToken);
-        if (await latestTask is null)
+        if (await progress.GetLatestAsync(y, cancellationToken) is null)
         {
             return ProgressYear.NotRolledUp(y);
         }
 
-        var rows = await rowsTask;
+        var rows = await progress.ListEntityStatusAsync(y, cancellationToken);
         if (!csv)
         {
             return TypedResults.Ok(new { items = rows });
