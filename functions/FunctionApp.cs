@@ -16,6 +16,7 @@ using DisclosurePipeline.Functions.SubmitPlan;
 using DisclosurePipeline.Functions.SweepPlanDeadlines;
 using DisclosurePipeline.Functions.SyncSupplierBatch;
 using DisclosurePipeline.Functions.UploadPlanDocument;
+using DisclosurePipeline.PublicData;
 using DisclosurePipeline.Registry;
 using DisclosurePipeline.Sync;
 
@@ -42,6 +43,7 @@ internal static class FunctionApp
         services.AddSingleton(TimeProvider.System);
         services.AddPipelineStorage(configuration["AzureWebJobsStorage"] is { Length: > 0 } storage ? storage : "UseDevelopmentStorage=true");
         services.AddSingleton<RegistryImport>();
+        services.AddPublicDataClient(configuration);
         services.AddSingleton(HostQueueSettings.Load(configuration["FUNCTIONS_APP_ROOT_PATH"]));
         services.AddSingleton<SyncScheduler>();
         services.AddSingleton<SyncBatchProcessor>();

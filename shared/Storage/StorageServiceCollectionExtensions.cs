@@ -28,6 +28,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAlertStore, TableAlertStore>();
         services.AddSingleton<ISupplierKeyStore, TableSupplierKeyStore>();
         services.AddSingleton<IHistoryStore, TableHistoryStore>();
+        services.AddSingleton<ISyncStateStore, TableSyncStateStore>();
         services.AddSingleton<IWorkQueue, StorageWorkQueue>();
         services.AddSingleton<IDocumentStore, BlobDocumentStore>();
         return services;

@@ -26,3 +26,11 @@ if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
     echo "warning: chromium is not installed; the dashboard's browser tests will fail (apt-get install chromium)" >&2
   fi
 fi
+
+# A CJK font, so that the dashboard's screenshots show Chinese names (the tests do not depend on it).
+if [ "${1:-}" = "--browser" ] && command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null)" ] \
+   && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "==> installing a Chinese font for the dashboard's screenshots"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 \
+    || echo "warning: could not install fonts-wqy-microhei; screenshots will show boxes for Chinese text" >&2
+fi

@@ -1,0 +1,306 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DisclosurePipeline.Configuration;
+using DisclosurePipeline.Domain;
+using DisclosurePipeline.Functions.Protocol;
+using DisclosurePipeline.Functions.SyncSupplierBatch;
+using DisclosurePipeline.PublicData;
+using DisclosurePipeline.Registry;
+using DisclosurePipeline.Storage;
+using DisclosurePipeline.Sync;
+using DisclosurePipeline.Tests.Infrastructure;
+using DisclosurePipeline.Tests.PublicData;
+using Microsoft.Azure.Cosmos.Table;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DisclosurePipeline.Tests.Sync;
+
+/// <summary>
+/// The sync services against a real Azurite and the simulator over HTTP: a full run lands exactly the
+/// platform's data, a redelivered batch changes nothing, a withdrawn disclosure is followed, and a batch
+/// that fails on its last delivery is counted as failed.
+/// </summary>
+[TestClass]
+public sealed class SyncIntegrationTests
+{
+    private const int Entities = 300;
+    private static SimulatorProcess simulator = null!;
+    private static string registryCsv = null!;
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext context)
+    {
+        simulator = await SimulatorProcess.StartAsync(Entities, seed: 23, context.CancellationToken);
+        registryCsv = await simulator.Control.GetStringAsync($"sim/registry.csv?count={Entities}", context.CancellationToken);
+    }
+
+    [ClassCleanup]
+    public static async Task StopAsync() => await simulator.DisposeAsync();
+
+    [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task FullRun_FewHundredEntities_LandsThePlatformsDataExactly()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var sync = await SyncServices.CreateAsync(simulator, ct);
+        await sync.ImportAsync(registryCsv, ct);
+
+        var run = await sync.Scheduler.StartFullRunAsync(ct);
+        var processed = await sync.DrainAsync(ct);
+
+        Assert.AreEqual(run.BatchesTotal, processed);
+        var finished = await sync.Runs.GetAsync(run.RunId, ct);
+        Assert.AreEqual(SyncRunStatus.Completed, finished!.Status);
+        Assert.AreEqual(Entities, finished.EntitiesTotal);
+        Assert.AreEqual(Entities, finished.EntitiesSynced);
+        Assert.AreEqual(0, finished.EntitiesFailed);
+
+        var year = run.StartedAt.ToOffset(TimeSpan.FromHours(8)).Year;
+        var stored = (await sync.Entities.ListAsync(ct)).ToDictionary(e => e.Id);
+        var cases = (await sync.Cases.ListAllAsync(ct)).ToLookup(c => c.SupplierId);
+        var unknown = 0;
+        foreach (var (id, entity) in stored)
+        {
+            var truth = await simulator.EnterpriseAsync(id, ct, year);
+            if (!(bool)truth["onPlatform"]!)
+            {
+                unknown++;
+                Assert.IsTrue(entity.NotOnPlatform, $"{id} is unknown to the platform");
+                Assert.IsEmpty(cases[id]);
+                continue;
+            }
+
+            Assert.AreEqual(year, entity.DisclosureYear);
+            Assert.AreEqual(State((string?)truth["prtr"]?["status"]), entity.Prtr.State, $"{id} PRTR");
+            Assert.AreEqual(State((string?)truth["carbon"]?["status"]), entity.Carbon.State, $"{id} carbon");
+            var records = truth["records"]!.AsArray();
+            Assert.HasCount(records.Count, cases[id], $"{id} has one case per record");
+            foreach (var record in records)
+            {
+                var c = cases[id].Single(x => x.RecordId == (string)record!["recordId"]!);
+                Assert.AreEqual((string)record!["summary"]!, c.Summary, "text is byte-exact");
+                Assert.AreEqual((string)record["authority"]!, c.Authority);
+                Assert.AreEqual((string)record["status"]! == "removed", c.RecordRemoved);
+                var published = DateTimeOffset.Parse((string)record["publishedAt"]!, CultureInfo.InvariantCulture);
+                Assert.AreEqual(PlanDeadline.DueOn(published, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"), 10), c.PlanDueOn);
+            }
+        }
+
+        Assert.IsGreaterThan(0, unknown, "the demo registry includes enterprises unknown to the platform");
+        Assert.IsGreaterThan(500, cases.Max(g => g.Count()), "the paging enterprise's records all arrived");
+    }
+
+    [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task Batch_DeliveredTwice_LeavesExactlyTheSameStoredState()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var sync = await SyncServices.CreateAsync(simulator, ct);
+        await sync.ImportAsync(registryCsv, ct);
+        var run = await sync.Scheduler.StartFullRunAsync(ct);
+        var messages = await sync.ReceiveAllAsync(ct);
+        foreach (var message in messages)
+        {
+            await sync.Processor.ProcessAsync(message, ct);
+        }
+
+        var before = await sync.SnapshotAsync(ct);
+        var again = await sync.Processor.ProcessAsync(messages[0], ct);
+        var after = await sync.SnapshotAsync(ct);
+
+        Assert.AreEqual(0, again.EntitiesWritten, "an unchanged batch writes no entity");
+        Assert.AreEqual(0, again.CasesOpened + again.CasesUpdated, "and no case");
+        CollectionAssert.AreEquivalent(before, after, "rows and their ETags are unchanged");
+        var counted = await sync.Runs.GetAsync(run.RunId, ct);
+        Assert.AreEqual(Entities, counted!.EntitiesSynced, "a redelivered batch counts once");
+    }
+
+    [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task Disclosure_WithdrawnOnThePlatform_IsFollowedBackToInProgress()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var sync = await SyncServices.CreateAsync(simulator, ct);
+        var id = await FirstKnownIdAsync(ct);
+        await sync.ImportAsync($"id,name,kind\n{id},测试企业,supplier\n", ct);
+        var year = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).Year;
+
+        await simulator.PutDisclosuresAsync(id, new { year, prtr = "completed", carbon = "completed" }, ct);
+        await sync.Scheduler.StartFullRunAsync(ct);
+        await sync.DrainAsync(ct);
+        var completed = await sync.Entities.GetAsync(id, ct);
+        Assert.AreEqual(DisclosureState.Completed, completed!.Prtr.State);
+        Assert.IsNotNull(completed.Prtr.CompletedAt);
+
+        await simulator.PutDisclosuresAsync(id, new { year, prtr = "in_progress", carbon = "completed" }, ct);
+        await sync.Scheduler.StartFullRunAsync(ct);
+        await sync.DrainAsync(ct);
+        var withdrawn = await sync.Entities.GetAsync(id, ct);
+
+        Assert.AreEqual(DisclosureState.InProgress, withdrawn!.Prtr.State);
+        Assert.IsNull(withdrawn.Prtr.CompletedAt);
+        Assert.AreEqual(DisclosureState.Completed, withdrawn.Carbon.State);
+    }
+
+    [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task Function_FailingOnLastDelivery_CountsTheBatchAsFailedAndFails()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var sync = await SyncServices.CreateAsync(simulator, ct, platformUrl: new Uri($"http://127.0.0.1:{FreePort.Next()}/"));
+        await sync.ImportAsync(registryCsv, ct);
+        var run = await sync.Scheduler.StartFullRunAsync(ct);
+        var messages = await sync.ReceiveAllAsync(ct);
+        var function = new SyncSupplierBatchFunction(sync.Processor, new HostQueueSettings(5), NullLogger<SyncSupplierBatchFunction>.Instance);
+
+        await Assert.ThrowsAsync<Exception>(() => function.InvokeAsync(Invocation(messages[0], dequeueCount: 4), ct));
+        Assert.AreEqual(0, (await sync.Runs.GetAsync(run.RunId, ct))!.BatchesDone, "an earlier failed delivery is only retried");
+
+        await Assert.ThrowsAsync<Exception>(() => function.InvokeAsync(Invocation(messages[0], dequeueCount: 5), ct));
+        var counted = await sync.Runs.GetAsync(run.RunId, ct);
+        Assert.AreEqual(messages[0].Ids.Count, counted!.EntitiesFailed, "the last delivery's batch is counted as failed");
+        Assert.AreEqual(1, counted.BatchesDone);
+    }
+
+    private static InvocationRequest Invocation(SyncBatchMessage message, int dequeueCount)
+    {
+        var text = JsonSerializer.Serialize(message, JsonSerializerOptions.Web);
+        return InvocationRequest.Parse(new JsonObject
+        {
+            ["Data"] = new JsonObject { ["batch"] = JsonSerializer.Serialize(text) },
+            ["Metadata"] = new JsonObject { ["DequeueCount"] = dequeueCount.ToString(CultureInfo.InvariantCulture) },
+        });
+    }
+
+    private async Task<string> FirstKnownIdAsync(CancellationToken ct)
+    {
+        foreach (var line in registryCsv.Split('\n').Skip(1).Where(l => l.Length > 0))
+        {
+            var id = line.Split(',')[0];
+            if ((bool)(await simulator.EnterpriseAsync(id, ct))["onPlatform"]!)
+            {
+                return id;
+            }
+        }
+
+        throw new AssertFailedException("no enterprise on the platform");
+    }
+
+    private static DisclosureState State(string? status) => status switch
+    {
+        "completed" => DisclosureState.Completed,
+        "in_progress" => DisclosureState.InProgress,
+        _ => DisclosureState.None,
+    };
+
+    /// <summary>The production sync services over fresh storage names, with the queue drained by the test.</summary>
+    private sealed class SyncServices : IAsyncDisposable
+    {
+        private readonly ServiceProvider provider;
+
+        private SyncServices(ServiceProvider provider) => this.provider = provider;
+
+        public SyncScheduler Scheduler => provider.GetRequiredService<SyncScheduler>();
+
+        public SyncBatchProcessor Processor => provider.GetRequiredService<SyncBatchProcessor>();
+
+        public IEntityStore Entities => provider.GetRequiredService<IEntityStore>();
+
+        public ICaseStore Cases => provider.GetRequiredService<ICaseStore>();
+
+        public ISyncRunStore Runs => provider.GetRequiredService<ISyncRunStore>();
+
+        private StorageAccount Account => provider.GetRequiredService<StorageAccount>();
+
+        public static async Task<SyncServices> CreateAsync(SimulatorProcess simulator, CancellationToken ct, Uri? platformUrl = null)
+        {
+            var azurite = await Azurite.GetAsync(ct);
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["PublicData:BaseUrl"] = (platformUrl ?? simulator.BaseUrl).ToString(),
+                ["PublicData:ApiKey"] = SimulatorProcess.ApiKey,
+                ["PublicData:MaxAttempts"] = "2",
+                ["PublicData:RetryBaseDelay"] = "00:00:00.010",
+                ["PublicData:AttemptTimeout"] = "00:00:05",
+            }).Build();
+            var services = new ServiceCollection()
+                .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+                .AddSingleton(TimeProvider.System)
+                .AddPipelineStorage(azurite.ConnectionString, StorageNames.Unique())
+                .AddPublicDataClient(configuration)
+                .AddSingleton<RegistryImport>()
+                .AddSingleton<SyncScheduler>()
+                .AddSingleton<SyncBatchProcessor>();
+            services.AddOptions<PipelineOptions>();
+            services.AddOptions<TargetsOptions>();
+            return new SyncServices(services.BuildServiceProvider());
+        }
+
+        public async Task ImportAsync(string csv, CancellationToken ct)
+        {
+            var result = await provider.GetRequiredService<RegistryImport>().ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), ct);
+            Assert.IsEmpty(result.Rejected, string.Join("; ", result.Rejected.Select(r => r.Error)));
+        }
+
+        /// <summary>Receives every queued batch message (base64 JSON, as the Functions host reads it) and deletes it.</summary>
+        public async Task<List<SyncBatchMessage>> ReceiveAllAsync(CancellationToken ct)
+        {
+            var queue = await Account.GetQueueAsync(StorageNames.SyncBatchesQueue, ct);
+            var messages = new List<SyncBatchMessage>();
+            while (true)
+            {
+                var received = (await queue.GetMessagesAsync(32, TimeSpan.FromMinutes(1), null, null, ct)).ToList();
+                if (received.Count == 0)
+                {
+                    return messages;
+                }
+
+                foreach (var m in received)
+                {
+                    messages.Add(JsonSerializer.Deserialize<SyncBatchMessage>(m.AsString, JsonSerializerOptions.Web)!);
+                    await queue.DeleteMessageAsync(m.Id, m.PopReceipt, null, null, ct);
+                }
+            }
+        }
+
+        public async Task<int> DrainAsync(CancellationToken ct)
+        {
+            var messages = await ReceiveAllAsync(ct);
+            foreach (var message in messages)
+            {
+                await Processor.ProcessAsync(message, ct);
+            }
+
+            return messages.Count;
+        }
+
+        /// <summary>Every entity and case row with its ETag.</summary>
+        public async Task<List<string>> SnapshotAsync(CancellationToken ct)
+        {
+            var rows = new List<string>();
+            foreach (var name in new[] { StorageNames.EntitiesTable, StorageNames.CasesTable })
+            {
+                var table = await Account.GetTableAsync(name, ct);
+                TableContinuationToken? token = null;
+                do
+                {
+                    var segment = await table.ExecuteQuerySegmentedAsync(new TableQuery(), token, null, null, ct);
+                    rows.AddRange(segment.Results.Select(r => $"{name}/{r.PartitionKey}/{r.RowKey}/{r.ETag}"));
+                    token = segment.ContinuationToken;
+                }
+                while (token is not null);
+            }
+
+            return rows;
+        }
+
+        public ValueTask DisposeAsync() => provider.DisposeAsync();
+    }
+}
