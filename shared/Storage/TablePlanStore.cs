@@ -10,17 +10,18 @@ namespace DisclosurePipeline.Storage;
 /// <c>{supplierId}|{recordId}|{planId}</c> (plan ids sort by submission time).
 /// </summary>
 /// <remarks>
-/// What the supplier submitted is kept as one JSON text (camelCase, non-ASCII unescaped) split over the
-/// columns <c>Content0</c>, <c>Content1</c>, … of at most <see cref="ChunkChars"/> characters each (a table
-/// property holds at most 32K UTF-16 characters; a chunk never ends between the halves of a surrogate pair),
-/// with <c>ContentChunks</c> saying how many. <see cref="MaxChunks"/> chunks (480,000 characters, under 1 MB
-/// as UTF-16 together with the other columns) is far more than the 256 KB request body the API accepts can
-/// produce, so no plan needs a blob; a larger content is refused with <see cref="ArgumentException"/>.
+/// What the supplier submitted is kept as one UTF-8 JSON document (camelCase, non-ASCII letters unescaped) split over
+/// the binary columns <c>Content0</c>, <c>Content1</c>, … of at most <see cref="ChunkBytes"/> bytes each (a binary
+/// property holds at most 64 KiB), with <c>ContentChunks</c> saying how many. <see cref="MaxChunks"/> chunks (960,000
+/// bytes, under the 1 MiB entity limit with the other columns) hold any plan the API accepts: its body is at most
+/// 256 KB, and re-serialising grows it at most threefold (a 4-byte character written raw becomes a 12-byte escaped
+/// surrogate pair). A larger content is refused with <see cref="ArgumentException"/>. Binary chunks, unlike text
+/// ones, cannot split a character in a way that corrupts it.
 /// </remarks>
 internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
 {
-    /// <summary>Characters per content column.</summary>
-    public const int ChunkChars = 32_000;
+    /// <summary>Bytes per content column.</summary>
+    public const int ChunkBytes = 64_000;
 
     /// <summary>Most content columns.</summary>
     public const int MaxChunks = 15;
@@ -124,26 +125,6 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
         }
     }
 
-    /// <summary>Splits <paramref name="text"/> into chunks of at most <paramref name="size"/> characters, never inside a surrogate pair.</summary>
-    internal static List<string> Chunk(string text, int size)
-    {
-        var chunks = new List<string>();
-        var start = 0;
-        while (start < text.Length)
-        {
-            var length = Math.Min(size, text.Length - start);
-            if (start + length < text.Length && char.IsHighSurrogate(text[start + length - 1]))
-            {
-                length--;
-            }
-
-            chunks.Add(text.Substring(start, length));
-            start += length;
-        }
-
-        return chunks;
-    }
-
     private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>
         account.GetTableAsync(StorageNames.PlansTable, cancellationToken);
 
@@ -163,10 +144,10 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
             throw new ArgumentException($"supplierId and planId cannot contain '{Separator}'", nameof(plan));
         }
 
-        var content = Chunk(JsonSerializer.Serialize(plan.Content, Json), ChunkChars);
+        var content = JsonSerializer.SerializeToUtf8Bytes(plan.Content, Json).Chunk(ChunkBytes).ToList();
         if (content.Count > MaxChunks)
         {
-            throw new ArgumentException($"the plan's content is too large to store ({content.Count} chunks of {ChunkChars} characters; at most {MaxChunks})", nameof(plan));
+            throw new ArgumentException($"the plan's content is too large to store ({content.Count} chunks of {ChunkBytes} bytes; at most {MaxChunks})", nameof(plan));
         }
 
         var row = new DynamicTableEntity(Uscc.Shard(plan.SupplierId), RowKey(plan.SupplierId, plan.RecordId, plan.PlanId));
@@ -193,7 +174,9 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
     private static ImprovementPlan FromRow(DynamicTableEntity row)
     {
         var chunks = row.GetInt(ContentChunks);
-        var json = string.Concat(Enumerable.Range(0, chunks).Select(i => row.GetText(ContentPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        var json = Enumerable.Range(0, chunks)
+            .SelectMany(i => row.Properties.TryGetValue(ContentPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), out var p) ? p.BinaryValue ?? [] : [])
+            .ToArray();
         var content = JsonSerializer.Deserialize<PlanContent>(json, Json)
             ?? throw new InvalidDataException($"plan row {row.RowKey} has no content");
         return new ImprovementPlan(row.GetText(SupplierId) ?? "", row.GetText(RecordId) ?? "", row.GetText(PlanId) ?? "", content)
