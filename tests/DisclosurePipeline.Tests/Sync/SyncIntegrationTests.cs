@@ -169,6 +169,54 @@ public sealed class SyncIntegrationTests
         Assert.AreEqual(1, counted.BatchesDone);
     }
 
+    [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task ChangeFeed_BetweenFullSyncs_SyncsOnlyTheChangedRegisteredEntities()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var sync = await SyncServices.CreateAsync(simulator, ct);
+        var lines = registryCsv.Split('\n').Where(l => l.Length > 0).ToList();
+        await sync.ImportAsync(string.Join('\n', lines.Take(51)), ct);
+        var first = await sync.Scheduled.RunAsync(forceFull: false, ct);
+        Assert.AreEqual(50, first!.EntitiesTotal, "no cursor yet: a full sync");
+        await sync.DrainAsync(ct);
+
+        var registered = await FirstKnownIdAsync(ct, lines.Skip(1).Take(50));
+        var unregistered = await FirstKnownIdAsync(ct, lines.Skip(60));
+        var published = await simulator.PostControlAsync("sim/records", new { enterpriseId = registered, summary = "新披露的记录" }, ct);
+        await simulator.PostControlAsync("sim/records", new { enterpriseId = unregistered }, ct);
+
+        var incremental = await sync.Scheduled.RunAsync(forceFull: false, ct);
+        Assert.IsNotNull(incremental);
+        Assert.AreEqual(1, incremental.EntitiesTotal, "only the registered enterprise the feed named");
+        await sync.DrainAsync(ct);
+        var opened = await sync.Cases.GetAsync(registered, (string)published["recordId"]!, ct);
+        Assert.AreEqual("新披露的记录", opened?.Summary);
+        Assert.IsEmpty(await sync.Cases.ListForEntityAsync(unregistered, ct), "an unregistered enterprise gets no case");
+
+        Assert.IsNull(await sync.Scheduled.RunAsync(forceFull: false, ct), "nothing changed since: no run");
+    }
+
+    [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task ChangeFeed_CursorExpired_FallsBackToAFullSync()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var sync = await SyncServices.CreateAsync(simulator, ct);
+        await sync.ImportAsync(string.Join('\n', registryCsv.Split('\n').Take(21)), ct);
+        await sync.Scheduled.RunAsync(forceFull: false, ct);
+        await sync.DrainAsync(ct);
+
+        using (var expire = await simulator.Control.PostAsync("sim/changes/expire", null, ct))
+        {
+            expire.EnsureSuccessStatusCode();
+        }
+
+        var run = await sync.Scheduled.RunAsync(forceFull: false, ct);
+
+        Assert.AreEqual(20, run!.EntitiesTotal, "410 Gone: the whole registry again");
+    }
+
     private static InvocationRequest Invocation(SyncBatchMessage message, int dequeueCount)
     {
         var text = JsonSerializer.Serialize(message, JsonSerializerOptions.Web);
@@ -179,9 +227,9 @@ public sealed class SyncIntegrationTests
         });
     }
 
-    private async Task<string> FirstKnownIdAsync(CancellationToken ct)
+    private static async Task<string> FirstKnownIdAsync(CancellationToken ct, IEnumerable<string>? lines = null)
     {
-        foreach (var line in registryCsv.Split('\n').Skip(1).Where(l => l.Length > 0))
+        foreach (var line in (lines ?? registryCsv.Split('\n').Skip(1)).Where(l => l.Length > 0))
         {
             var id = line.Split(',')[0];
             if ((bool)(await simulator.EnterpriseAsync(id, ct))["onPlatform"]!)
@@ -211,6 +259,8 @@ public sealed class SyncIntegrationTests
 
         public SyncBatchProcessor Processor => provider.GetRequiredService<SyncBatchProcessor>();
 
+        public ScheduledSync Scheduled => provider.GetRequiredService<ScheduledSync>();
+
         public IEntityStore Entities => provider.GetRequiredService<IEntityStore>();
 
         public ICaseStore Cases => provider.GetRequiredService<ICaseStore>();
@@ -237,7 +287,8 @@ public sealed class SyncIntegrationTests
                 .AddPublicDataClient(configuration)
                 .AddSingleton<RegistryImport>()
                 .AddSingleton<SyncScheduler>()
-                .AddSingleton<SyncBatchProcessor>();
+                .AddSingleton<SyncBatchProcessor>()
+                .AddSingleton<ScheduledSync>();
             services.AddOptions<PipelineOptions>();
             services.AddOptions<TargetsOptions>();
             return new SyncServices(services.BuildServiceProvider());
