@@ -1,12 +1,21 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DisclosurePipeline.Configuration;
+using DisclosurePipeline.Functions.DeliverAlert;
 using DisclosurePipeline.Functions.GetLatestSyncRun;
 using DisclosurePipeline.Functions.Http;
 using DisclosurePipeline.Functions.ImportSuppliers;
+using DisclosurePipeline.Functions.IssueSupplierKey;
+using DisclosurePipeline.Functions.ListAlerts;
+using DisclosurePipeline.Functions.ListMyViolations;
+using DisclosurePipeline.Functions.ListViolations;
 using DisclosurePipeline.Functions.Protocol;
+using DisclosurePipeline.Functions.ReviewPlan;
 using DisclosurePipeline.Functions.ScheduleSupplierSync;
+using DisclosurePipeline.Functions.SubmitPlan;
+using DisclosurePipeline.Functions.SweepPlanDeadlines;
 using DisclosurePipeline.Functions.SyncSupplierBatch;
+using DisclosurePipeline.Functions.UploadPlanDocument;
 using DisclosurePipeline.PublicData;
 using DisclosurePipeline.Registry;
 using DisclosurePipeline.Sync;
@@ -39,10 +48,14 @@ internal static class FunctionApp
         services.AddSingleton<SyncScheduler>();
         services.AddSingleton<SyncBatchProcessor>();
         services.AddSingleton<ScheduledSync>();
+        services.AddCaseServices();
+        services.AddSingleton<IBearerKeyResolver, SupplierKeyResolver>();
 
         services.AddTriggeredFunction<ScheduleSupplierSyncFunction>(ScheduleSupplierSyncFunction.Name);
         services.AddTriggeredFunction<SyncSupplierBatchFunction>(SyncSupplierBatchFunction.Name);
         services.AddProgressFunctions();
+        services.AddTriggeredFunction<SweepPlanDeadlinesFunction>(SweepPlanDeadlinesFunction.Name);
+        services.AddTriggeredFunction<DeliverAlertFunction>(DeliverAlertFunction.Name);
         return services;
     }
 
@@ -61,6 +74,13 @@ internal static class FunctionApp
         GetLatestSyncRunFunction.Map(app);
         ImportSuppliersFunction.Map(app);
         app.MapProgressFunctions();
+        IssueSupplierKeyFunction.Map(app);
+        ListViolationsFunction.Map(app);
+        ListMyViolationsFunction.Map(app);
+        SubmitPlanFunction.Map(app);
+        UploadPlanDocumentFunction.Map(app);
+        ReviewPlanFunction.Map(app);
+        ListAlertsFunction.Map(app);
         return app;
     }
 

@@ -105,6 +105,10 @@ public sealed class AlertsOptions
     /// <summary>Where alerts are POSTed; null: alerts are only stored.</summary>
     /// <value>Default: none.</value>
     public Uri? WebhookUrl { get; set; }
+
+    /// <summary>How long one webhook POST may take before it counts as failed (and is retried).</summary>
+    /// <value>Default: 10 seconds.</value>
+    public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Bearer keys from settings (section <c>Auth</c>).</summary>

@@ -61,6 +61,16 @@ public sealed record ViolationCase(string SupplierId, string RecordId)
     /// <summary>When the pipeline first saw the record.</summary>
     public DateTimeOffset OpenedAt { get; init; }
 
+    /// <summary>
+    /// The id of the plan most recently accepted for this case (written, with the case's ETag, before the plan
+    /// row is added): while no plan row with this id exists yet, a submission is in flight and a second one
+    /// is refused. Null before the first submission.
+    /// </summary>
+    public string? LastPlanId { get; init; }
+
+    /// <summary>When <see cref="LastPlanId"/> was accepted; a marker older than a few minutes without its plan row is a crashed submission and is ignored.</summary>
+    public DateTimeOffset? LastPlanAt { get; init; }
+
     /// <summary>The store's concurrency token; null for a case not read from the store.</summary>
     public string? ETag { get; init; }
 

@@ -59,6 +59,9 @@ public sealed record StoredAlert(
     /// <summary>Delivery attempts so far.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>When the last delivery attempt started (its claim on the alert); null before the first.</summary>
+    public DateTimeOffset? LastAttemptAt { get; init; }
+
     /// <summary>The store's concurrency token.</summary>
     public string? ETag { get; init; }
 }

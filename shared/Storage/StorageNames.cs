@@ -27,6 +27,9 @@ public sealed partial record StorageNames
     /// <summary>What people did (plans submitted, reviewed, keys issued), never overwritten.</summary>
     public const string HistoryTable = "History";
 
+    /// <summary>Supplier keys, as salted hashes.</summary>
+    public const string SupplierKeysTable = "SupplierKeys";
+
     /// <summary>The analysts' dated progress snapshots.</summary>
     public const string ProgressSnapshotsTable = "ProgressSnapshots";
 
@@ -69,7 +72,7 @@ public sealed partial record StorageNames
     /// <value>Default: every table named above.</value>
     public IReadOnlyList<string> Tables { get; init; } =
     [
-        EntitiesTable, CasesTable, SyncRunsTable, PlansTable, AlertsTable, HistoryTable, ProgressSnapshotsTable, EntityStatusTable,
+        EntitiesTable, CasesTable, SyncRunsTable, PlansTable, AlertsTable, HistoryTable, SupplierKeysTable, ProgressSnapshotsTable, EntityStatusTable,
     ];
 
     /// <summary>The queues <see cref="IStorageInitializer.EnsureCreatedAsync"/> creates (logical names).</summary>

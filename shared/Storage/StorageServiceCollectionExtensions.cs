@@ -7,7 +7,8 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="StorageAccount"/> (clients created once), <see cref="IStorageInitializer"/>,
-    /// <see cref="IEntityStore"/>, <see cref="ICaseStore"/>, <see cref="ISyncRunStore"/>, <see cref="IWorkQueue"/>,
+    /// <see cref="IEntityStore"/>, <see cref="ICaseStore"/>, <see cref="ISyncRunStore"/>, <see cref="IPlanStore"/>,
+    /// <see cref="IAlertStore"/>, <see cref="ISupplierKeyStore"/>, <see cref="IHistoryStore"/>, <see cref="IWorkQueue"/>,
     /// <see cref="IDocumentStore"/> and <see cref="IProgressStore"/>, all singletons. Tables, queues and containers are created on first use;
     /// call <see cref="IStorageInitializer.EnsureCreatedAsync"/> to create them all up front.
     /// </summary>
@@ -23,6 +24,10 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IEntityStore, TableEntityStore>();
         services.AddSingleton<ICaseStore, TableCaseStore>();
         services.AddSingleton<ISyncRunStore, TableSyncRunStore>();
+        services.AddSingleton<IPlanStore, TablePlanStore>();
+        services.AddSingleton<IAlertStore, TableAlertStore>();
+        services.AddSingleton<ISupplierKeyStore, TableSupplierKeyStore>();
+        services.AddSingleton<IHistoryStore, TableHistoryStore>();
         services.AddSingleton<ISyncStateStore, TableSyncStateStore>();
         services.AddSingleton<IWorkQueue, StorageWorkQueue>();
         services.AddSingleton<IDocumentStore, BlobDocumentStore>();

@@ -28,6 +28,8 @@ internal sealed class TableCaseStore(StorageAccount account) : ICaseStore
     private const string RemovedAt = nameof(RemovedAt);
     private const string PlanDueOn = nameof(PlanDueOn);
     private const string OpenedAt = nameof(OpenedAt);
+    private const string LastPlanId = nameof(LastPlanId);
+    private const string LastPlanAt = nameof(LastPlanAt);
 
     public async Task<ViolationCase?> GetAsync(string supplierId, string recordId, CancellationToken cancellationToken)
     {
@@ -136,6 +138,8 @@ internal sealed class TableCaseStore(StorageAccount account) : ICaseStore
         var row = RecordRow(c);
         row.Properties[PlanDueOn] = new EntityProperty(TableRows.Date(c.PlanDueOn));
         row.Properties[OpenedAt] = new EntityProperty(TableRows.Timestamp(c.OpenedAt));
+        row.Properties[LastPlanId] = new EntityProperty(TableRows.Text(c.LastPlanId));
+        row.Properties[LastPlanAt] = new EntityProperty(TableRows.Timestamp(c.LastPlanAt));
         return row;
     }
 
@@ -157,6 +161,8 @@ internal sealed class TableCaseStore(StorageAccount account) : ICaseStore
             RemovedAt = row.GetTimestamp(RemovedAt),
             PlanDueOn = row.GetDate(PlanDueOn) ?? default,
             OpenedAt = row.GetTimestamp(OpenedAt) ?? default,
+            LastPlanId = row.GetTextOrNull(LastPlanId),
+            LastPlanAt = row.GetTimestamp(LastPlanAt),
             ETag = row.ETag,
         };
     }

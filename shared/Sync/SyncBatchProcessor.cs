@@ -1,3 +1,4 @@
+using DisclosurePipeline.Cases;
 using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Domain;
 using DisclosurePipeline.PublicData;
@@ -17,6 +18,7 @@ public sealed partial class SyncBatchProcessor(
     IEntityStore entities,
     ICaseStore cases,
     ISyncRunStore runs,
+    IHistoryStore history,
     IOptions<PipelineOptions> pipelineOptions,
     TimeProvider clock,
     ILogger<SyncBatchProcessor> logger)
@@ -108,6 +110,7 @@ public sealed partial class SyncBatchProcessor(
         var casesByKey = storedCases.ToDictionary(c => (c.SupplierId, c.RecordId));
         var opened = new List<ViolationCase>();
         var updated = new List<ViolationCase>();
+        var events = new List<HistoryEvent>();
         foreach (var record in records.Records)
         {
             if (!registered.Contains(record.EnterpriseId))
@@ -119,10 +122,20 @@ public sealed partial class SyncBatchProcessor(
             {
                 var due = PlanDeadline.DueOn(record.PublishedAt, zone, planDeadlineDays);
                 opened.Add(ViolationCase.Open(record, due, now));
+                events.Add(new HistoryEvent(record.EnterpriseId, now, Actors.Sync, HistoryEvents.CaseOpened, record.RecordId, null));
+                if (record.Removed)
+                {
+                    events.Add(new HistoryEvent(record.EnterpriseId, now, Actors.Sync, HistoryEvents.CaseRemoved, record.RecordId, null));
+                }
             }
             else if (!existing.HasSameRecord(record))
             {
                 updated.Add(existing.WithRecord(record));
+                if (existing.RecordRemoved != record.Removed)
+                {
+                    var change = record.Removed ? HistoryEvents.CaseRemoved : HistoryEvents.CaseRestored;
+                    events.Add(new HistoryEvent(record.EnterpriseId, now, Actors.Sync, change, record.RecordId, null));
+                }
             }
         }
 
@@ -134,6 +147,10 @@ public sealed partial class SyncBatchProcessor(
         if (opened.Count > 0 || updated.Count > 0)
         {
             await cases.ApplySyncAsync(opened, updated, cancellationToken);
+
+            // After the cases: history never tells of a change that was not written. A batch redelivered after this
+            // point finds its cases already changed and appends nothing again.
+            await history.AppendAsync(events, cancellationToken);
         }
 
         var failed = registered.Count(invalid.Contains);

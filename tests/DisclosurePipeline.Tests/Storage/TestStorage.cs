@@ -31,6 +31,14 @@ internal sealed class TestStorage : IAsyncDisposable
 
     public IWorkQueue Queue => provider.GetRequiredService<IWorkQueue>();
 
+    public IPlanStore Plans => provider.GetRequiredService<IPlanStore>();
+
+    public IAlertStore Alerts => provider.GetRequiredService<IAlertStore>();
+
+    public ISupplierKeyStore Keys => provider.GetRequiredService<ISupplierKeyStore>();
+
+    public IHistoryStore History => provider.GetRequiredService<IHistoryStore>();
+
     public IDocumentStore Documents => provider.GetRequiredService<IDocumentStore>();
 
     public static async Task<TestStorage> CreateAsync(CancellationToken cancellationToken)

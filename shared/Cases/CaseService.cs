@@ -1,0 +1,321 @@
+using DisclosurePipeline.Domain;
+using DisclosurePipeline.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DisclosurePipeline.Cases;
+
+/// <summary>The outcome of <see cref="CaseService.SubmitAsync"/>: exactly one of the nested records.</summary>
+public abstract record PlanSubmissionResult
+{
+    private PlanSubmissionResult()
+    {
+    }
+
+    /// <summary>The plan was stored, pending review (HTTP 201).</summary>
+    /// <param name="Plan">The stored plan.</param>
+    public sealed record Submitted(ImprovementPlan Plan) : PlanSubmissionResult;
+
+    /// <summary>No such case for this supplier (HTTP 404).</summary>
+    public sealed record NotFound : PlanSubmissionResult;
+
+    /// <summary>The case is removed, or a plan is pending or being submitted (HTTP 409).</summary>
+    /// <param name="Reason">Why.</param>
+    public sealed record Refused(SubmissionCheck Reason) : PlanSubmissionResult;
+}
+
+/// <summary>The outcome of <see cref="CaseService.ReviewAsync"/>: exactly one of the nested records.</summary>
+public abstract record PlanReviewResult
+{
+    private PlanReviewResult()
+    {
+    }
+
+    /// <summary>The plan was decided (HTTP 200 with the case).</summary>
+    /// <param name="Case">The case as it now stands.</param>
+    public sealed record Reviewed(CaseView Case) : PlanReviewResult;
+
+    /// <summary>No such case or plan (HTTP 404).</summary>
+    public sealed record NotFound : PlanReviewResult;
+
+    /// <summary>The plan is not pending, or another reviewer decided it first (HTTP 409).</summary>
+    /// <param name="Current">Its decision as it stands.</param>
+    public sealed record NotPending(PlanDecision Current) : PlanReviewResult;
+
+    /// <summary>A rejection without a comment (HTTP 400).</summary>
+    public sealed record CommentRequired : PlanReviewResult;
+}
+
+/// <summary>
+/// Violation cases as people use them: lists with the status computed now, plan submission, plan documents and
+/// staff review. The rules are <see cref="CaseRules"/>'; this class reads and writes them with ETags so that
+/// racing requests get one success and one conflict, and records every person's action in the history.
+/// </summary>
+public sealed partial class CaseService(
+    ICaseStore cases,
+    IPlanStore plans,
+    IEntityStore entities,
+    IDocumentStore documents,
+    IHistoryStore history,
+    CaseRules rules,
+    TimeProvider clock,
+    ILogger<CaseService> logger)
+{
+    /// <summary>
+    /// How long a submission marker (<see cref="ViolationCase.LastPlanId"/>) without its plan row blocks another
+    /// submission. A real submission adds the row within milliseconds; only a crash leaves a marker behind.
+    /// </summary>
+    public static readonly TimeSpan SubmissionInFlight = TimeSpan.FromMinutes(2);
+
+    private const int MaxAttempts = 4;
+
+    /// <summary>The cases, optionally only those of one entity and/or with one status now, newest record first.</summary>
+    public async Task<IReadOnlyList<CaseView>> ListAsync(CaseStatus? status, string? supplierId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ViolationCase> found;
+        IReadOnlyList<ImprovementPlan> allPlans;
+        Dictionary<string, RegisteredEntity> byId;
+        if (supplierId is { Length: > 0 })
+        {
+            var casesTask = cases.ListForEntityAsync(supplierId, cancellationToken);
+            var plansTask = plans.ListForEntityAsync(supplierId, cancellationToken);
+            var entityTask = entities.GetAsync(supplierId, cancellationToken);
+            await Task.WhenAll(casesTask, plansTask, entityTask).ConfigureAwait(false);
+            found = await casesTask.ConfigureAwait(false);
+            allPlans = await plansTask.ConfigureAwait(false);
+            byId = await entityTask.ConfigureAwait(false) is { } entity
+                ? new Dictionary<string, RegisteredEntity>(StringComparer.Ordinal) { [entity.Id] = entity }
+                : new Dictionary<string, RegisteredEntity>(StringComparer.Ordinal);
+        }
+        else
+        {
+            var casesTask = cases.ListAllAsync(cancellationToken);
+            var plansTask = plans.ListAllAsync(cancellationToken);
+            var entitiesTask = entities.ListAsync(cancellationToken);
+            await Task.WhenAll(casesTask, plansTask, entitiesTask).ConfigureAwait(false);
+            found = await casesTask.ConfigureAwait(false);
+            allPlans = await plansTask.ConfigureAwait(false);
+            byId = (await entitiesTask.ConfigureAwait(false)).ToDictionary(e => e.Id, StringComparer.Ordinal);
+        }
+
+        var plansByCase = allPlans.ToLookup(p => (p.SupplierId, p.RecordId));
+        var today = rules.Today();
+        return found
+            .Select(c => CaseView.From(c, [.. plansByCase[(c.SupplierId, c.RecordId)]], byId.GetValueOrDefault(c.SupplierId), today))
+            .Where(v => status is null || v.Status == status)
+            .OrderByDescending(v => v.PublishedAt)
+            .ThenBy(v => v.SupplierId, StringComparer.Ordinal)
+            .ThenBy(v => v.RecordId, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>One case with its status now, or null.</summary>
+    public async Task<CaseView?> GetAsync(string supplierId, string recordId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(supplierId);
+        ArgumentException.ThrowIfNullOrEmpty(recordId);
+        var c = await cases.GetAsync(supplierId, recordId, cancellationToken).ConfigureAwait(false);
+        if (c is null)
+        {
+            return null;
+        }
+
+        var casePlans = await plans.ListForCaseAsync(supplierId, recordId, cancellationToken).ConfigureAwait(false);
+        var entity = await entities.GetAsync(supplierId, cancellationToken).ConfigureAwait(false);
+        return CaseView.From(c, casePlans, entity, rules.Today());
+    }
+
+    /// <summary>
+    /// Submits a plan for the supplier's own case. Two racing submissions for one case give one
+    /// <see cref="PlanSubmissionResult.Submitted"/> and one <see cref="PlanSubmissionResult.Refused"/>: each first
+    /// replaces the case, with its ETag, carrying the new plan's id (<see cref="ViolationCase.LastPlanId"/>); only
+    /// then is the plan row added. The loser's replace fails, and on reading the case again it sees the winner's
+    /// marker (plan row not there yet: in flight) or the winner's pending plan.
+    /// </summary>
+    public async Task<PlanSubmissionResult> SubmitAsync(string supplierId, string recordId, PlanContent content, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(supplierId);
+        ArgumentException.ThrowIfNullOrEmpty(recordId);
+        ArgumentNullException.ThrowIfNull(content);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var c = await cases.GetAsync(supplierId, recordId, cancellationToken).ConfigureAwait(false);
+            if (c is null)
+            {
+                return new PlanSubmissionResult.NotFound();
+            }
+
+            var casePlans = await plans.ListForCaseAsync(supplierId, recordId, cancellationToken).ConfigureAwait(false);
+            if (!c.RecordRemoved && SubmissionInProgress(c, casePlans))
+            {
+                return new PlanSubmissionResult.Refused(SubmissionCheck.PendingExists);
+            }
+
+            switch (rules.Submit(c, casePlans, content))
+            {
+                case SubmissionOutcome.Refused refused:
+                    return new PlanSubmissionResult.Refused(refused.Reason);
+                case SubmissionOutcome.Accepted accepted:
+                    var plan = accepted.Plan;
+                    if (!await cases.TryReplaceAsync(c with { LastPlanId = plan.PlanId, LastPlanAt = plan.SubmittedAt }, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue; // The case changed meanwhile (another submission, a review, a sync): look again.
+                    }
+
+                    if (!await plans.TryAddAsync(plan, cancellationToken).ConfigureAwait(false))
+                    {
+                        throw new InvalidOperationException($"plan id {plan.PlanId} exists already");
+                    }
+
+                    await history.AppendAsync(
+                        [new HistoryEvent(supplierId, plan.SubmittedAt, Actors.Supplier(supplierId), HistoryEvents.PlanSubmitted, recordId, plan.PlanId + (plan.Late ? " (late)" : ""))],
+                        cancellationToken).ConfigureAwait(false);
+                    Log.PlanSubmitted(logger, supplierId, recordId, plan.PlanId, plan.Late);
+                    return new PlanSubmissionResult.Submitted(plan);
+            }
+        }
+
+        return new PlanSubmissionResult.Refused(SubmissionCheck.PendingExists);
+    }
+
+    /// <summary>The plan of the supplier's case, or null (the caller answers 404 for another supplier's plan too).</summary>
+    public Task<ImprovementPlan?> FindPlanAsync(string supplierId, string recordId, string planId, CancellationToken cancellationToken) =>
+        plans.GetAsync(supplierId, recordId, planId, cancellationToken);
+
+    /// <summary>
+    /// Stores a plan's PDF: the blob first (at <see cref="ImprovementPlan.DefaultDocumentPath"/>), then the plan's
+    /// <see cref="ImprovementPlan.DocumentPath"/> with its ETag. A crash in between leaves an unreferenced blob
+    /// (overwritten by the next upload), never a reference to a missing blob. False when the plan does not exist.
+    /// </summary>
+    public async Task<bool> AttachDocumentAsync(string supplierId, string recordId, string planId, Stream pdf, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pdf);
+        var plan = await plans.GetAsync(supplierId, recordId, planId, cancellationToken).ConfigureAwait(false);
+        if (plan is null)
+        {
+            return false;
+        }
+
+        var path = plan.DefaultDocumentPath;
+        await documents.UploadAsync(StorageNames.PlanDocumentsContainer, path, pdf, "application/pdf", cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; plan is not null && plan.DocumentPath != path; attempt++)
+        {
+            if (attempt == MaxAttempts)
+            {
+                throw new InvalidOperationException($"plan {planId} kept changing; its document path could not be set");
+            }
+
+            if (await plans.TryReplaceAsync(plan with { DocumentPath = path }, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            plan = await plans.GetAsync(supplierId, recordId, planId, cancellationToken).ConfigureAwait(false);
+        }
+
+        await history.AppendAsync(
+            [new HistoryEvent(supplierId, clock.GetUtcNow(), Actors.Supplier(supplierId), HistoryEvents.PlanDocumentUploaded, recordId, planId)],
+            cancellationToken).ConfigureAwait(false);
+        return plan is not null;
+    }
+
+    /// <summary>
+    /// Staff's decision on a pending plan. The plan is replaced with its ETag, so of two racing reviewers one wins
+    /// and the other gets <see cref="PlanReviewResult.NotPending"/>. A rejection then moves the case's deadline
+    /// (replaced with the case's ETag, re-read and retried if a sync or submission changed the case meanwhile).
+    /// </summary>
+    public async Task<PlanReviewResult> ReviewAsync(
+        string supplierId, string recordId, string planId, PlanReviewRequest request, string reviewer, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(supplierId);
+        ArgumentException.ThrowIfNullOrEmpty(recordId);
+        ArgumentException.ThrowIfNullOrEmpty(planId);
+        ArgumentNullException.ThrowIfNull(request);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var c = await cases.GetAsync(supplierId, recordId, cancellationToken).ConfigureAwait(false);
+            var plan = c is null ? null : await plans.GetAsync(supplierId, recordId, planId, cancellationToken).ConfigureAwait(false);
+            if (c is null || plan is null)
+            {
+                return new PlanReviewResult.NotFound();
+            }
+
+            switch (rules.Review(c, plan, request.Decision, request.Comment, reviewer))
+            {
+                case ReviewOutcome.NotPending notPending:
+                    return new PlanReviewResult.NotPending(notPending.Current);
+                case ReviewOutcome.CommentRequired:
+                    return new PlanReviewResult.CommentRequired();
+                case ReviewOutcome.Decided decided:
+                    if (!await plans.TryReplaceAsync(decided.Plan, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue; // Someone changed the plan first: a reviewer (then it is no longer pending) or an upload.
+                    }
+
+                    if (decided.CaseChanged)
+                    {
+                        await MoveDeadlineAsync(decided.Case, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var approved = decided.Plan.Decision == PlanDecision.Approved;
+                    await history.AppendAsync(
+                        [new HistoryEvent(
+                            supplierId,
+                            decided.Plan.ReviewedAt ?? clock.GetUtcNow(),
+                            reviewer,
+                            approved ? HistoryEvents.PlanApproved : HistoryEvents.PlanRejected,
+                            recordId,
+                            decided.Plan.Comment is { } comment ? planId + ": " + comment : planId)],
+                        cancellationToken).ConfigureAwait(false);
+                    Log.PlanReviewed(logger, supplierId, recordId, planId, decided.Plan.Decision);
+                    var view = await GetAsync(supplierId, recordId, cancellationToken).ConfigureAwait(false);
+                    return new PlanReviewResult.Reviewed(view!);
+            }
+        }
+
+        var current = await plans.GetAsync(supplierId, recordId, planId, cancellationToken).ConfigureAwait(false);
+        return current is null ? new PlanReviewResult.NotFound() : new PlanReviewResult.NotPending(current.Decision);
+    }
+
+    /// <summary>True while the case's submission marker names a plan that is not stored yet and is recent.</summary>
+    private bool SubmissionInProgress(ViolationCase c, IReadOnlyList<ImprovementPlan> casePlans) =>
+        c.LastPlanId is { } id
+        && c.LastPlanAt is { } at
+        && clock.GetUtcNow() - at < SubmissionInFlight
+        && !casePlans.Any(p => p.PlanId == id);
+
+    /// <summary>
+    /// Writes the rejection's new deadline. The plan is already decided, so this must land: on an ETag conflict the
+    /// case is read again and only its deadline set. (A crash right before this leaves the old deadline: the case
+    /// may show overdue early; the rejection itself is recorded on the plan and in history.)
+    /// </summary>
+    private async Task MoveDeadlineAsync(ViolationCase moved, CancellationToken cancellationToken)
+    {
+        var target = moved;
+        for (var attempt = 0; attempt < MaxAttempts * 2; attempt++)
+        {
+            if (await cases.TryReplaceAsync(target, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            var current = await cases.GetAsync(moved.SupplierId, moved.RecordId, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return;
+            }
+
+            target = current with { PlanDueOn = moved.PlanDueOn };
+        }
+
+        throw new InvalidOperationException($"case {moved.SupplierId}/{moved.RecordId} kept changing; its deadline could not be moved");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Plan {PlanId} submitted for {SupplierId}/{RecordId} (late: {Late})")]
+        public static partial void PlanSubmitted(ILogger logger, string supplierId, string recordId, string planId, bool late);
+
+        [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Plan {PlanId} of {SupplierId}/{RecordId} reviewed: {Decision}")]
+        public static partial void PlanReviewed(ILogger logger, string supplierId, string recordId, string planId, PlanDecision decision);
+    }
+}

@@ -1,0 +1,111 @@
+using DisclosurePipeline.Alerts;
+using DisclosurePipeline.Auth;
+using DisclosurePipeline.Cases;
+using DisclosurePipeline.Configuration;
+using DisclosurePipeline.Domain;
+using DisclosurePipeline.Storage;
+using DisclosurePipeline.Tests.Infrastructure;
+using DisclosurePipeline.Tests.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.WindowsAzure.Storage.Queue;
+
+namespace DisclosurePipeline.Tests.Violations;
+
+/// <summary>The case, key and alert services over Azurite (names of their own) with a fake clock.</summary>
+internal sealed class CaseFixture : IAsyncDisposable
+{
+    /// <summary>10:00 in Shanghai on 2024-05-03.</summary>
+    public static readonly DateTimeOffset Published = new(2024, 5, 3, 10, 0, 0, TimeSpan.FromHours(8));
+
+    private readonly ServiceProvider provider;
+
+    private CaseFixture(ServiceProvider provider, FakeTimeProvider clock)
+    {
+        this.provider = provider;
+        Clock = clock;
+    }
+
+    public FakeTimeProvider Clock { get; }
+
+    public CaseService Cases => provider.GetRequiredService<CaseService>();
+
+    public SupplierKeyService Keys => provider.GetRequiredService<SupplierKeyService>();
+
+    public AlertSweep Sweep => provider.GetRequiredService<AlertSweep>();
+
+    public AlertDelivery Delivery => provider.GetRequiredService<AlertDelivery>();
+
+    public IAlertStore Alerts => provider.GetRequiredService<IAlertStore>();
+
+    public IHistoryStore History => provider.GetRequiredService<IHistoryStore>();
+
+    public ICaseStore CaseStore => provider.GetRequiredService<ICaseStore>();
+
+    public IDocumentStore Documents => provider.GetRequiredService<IDocumentStore>();
+
+    public StorageAccount Account => provider.GetRequiredService<StorageAccount>();
+
+    public static async Task<CaseFixture> CreateAsync(Uri? webhook, CancellationToken cancellationToken)
+    {
+        var azurite = await Azurite.GetAsync(cancellationToken);
+        var clock = new FakeTimeProvider(Published.AddHours(1));
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(clock)
+            .AddPipelineStorage(azurite.ConnectionString, StorageNames.Unique())
+            .AddCaseServices();
+        services.AddOptions<PipelineOptions>();
+        services.AddOptions<AlertsOptions>().Configure(o =>
+        {
+            o.WebhookUrl = webhook;
+            o.DeliveryTimeout = TimeSpan.FromSeconds(5);
+        });
+        return new CaseFixture(services.BuildServiceProvider(), clock);
+    }
+
+    /// <summary>Registers an entity and opens cases for records published at <see cref="Published"/> (due 2024-05-13).</summary>
+    public async Task<RegisteredEntity> OpenAsync(int n, params string[] recordIds)
+    {
+        var entity = TestIds.Entity(TestIds.Uscc(n), "厦门某某化工有限公司 " + n);
+        await provider.GetRequiredService<IEntityStore>().SaveRegistryFieldsAsync([entity], CancellationToken.None);
+        var rules = provider.GetRequiredService<CaseRules>();
+        var opened = recordIds.Select(r => rules.Open(new ViolationRecord(
+            r, entity.Id, entity.Name, "厦门市生态环境局", null, "water", "超标排放", null, null, Published, false, null))).ToList();
+        await CaseStore.ApplySyncAsync(opened, [], CancellationToken.None);
+        return entity;
+    }
+
+    /// <summary>How many messages wait on the alerts queue.</summary>
+    public async Task<int> QueuedAlertsAsync(CancellationToken cancellationToken)
+    {
+        var queue = await Account.GetQueueAsync(StorageNames.AlertsQueue, cancellationToken);
+        var messages = await queue.PeekMessagesAsync(32, null, null, cancellationToken);
+        return messages.Count();
+    }
+
+    /// <summary>Takes the messages off the alerts queue and returns their alert ids.</summary>
+    public async Task<List<string>> DrainAlertsQueueAsync(CancellationToken cancellationToken)
+    {
+        var queue = await Account.GetQueueAsync(StorageNames.AlertsQueue, cancellationToken);
+        var ids = new List<string>();
+        while (true)
+        {
+            var batch = (await queue.GetMessagesAsync(32, null, null, null, cancellationToken)).ToList();
+            if (batch.Count == 0)
+            {
+                return ids;
+            }
+
+            foreach (CloudQueueMessage message in batch)
+            {
+                ids.Add(System.Text.Json.JsonDocument.Parse(message.AsString).RootElement.GetProperty("alertId").GetString()!);
+                await queue.DeleteMessageAsync(message.Id, message.PopReceipt, null, null, cancellationToken);
+            }
+        }
+    }
+
+    public static PlanContent Content(string summary = "修复排污口") =>
+        new(summary, "阀门故障", [new PlanAction("更换阀门", "厂长", new DateOnly(2024, 6, 1))], new DateOnly(2024, 7, 1), PlanContact.None);
+
+    public ValueTask DisposeAsync() => provider.DisposeAsync();
+}
