@@ -71,6 +71,18 @@ async function syncOnce() {
   throw new Error("the sync run did not finish within 10 minutes");
 }
 
+// RollupProgress runs in the background (the admin call answers 202): wait for a rollup newer than the sync.
+async function waitForRollup(after) {
+  const started = Date.now();
+  let last = { status: 404 };
+  while (Date.now() - started < 60_000) {
+    last = await call("GET", "/api/progress", { ok: [200, 404] });
+    if (last.status === 200 && new Date(last.json.asOf) >= new Date(after.getTime() - 1000)) return last;
+    await sleep(500);
+  }
+  return last;
+}
+
 async function main() {
   console.log();
   if (opts.demo === "1") {
@@ -79,15 +91,14 @@ async function main() {
   }
   console.log("==> running the pipeline once");
   await syncOnce();
+  const rolledUpAfter = new Date();
   for (const name of ["SweepPlanDeadlines", "RollupProgress"]) {
     if (await functionExists(name)) {
       await runFunction(name);
       console.log(`    ${name} started`);
     }
   }
-  await sleep(2000);
-
-  const progress = await call("GET", "/api/progress", { ok: [200, 404] });
+  const progress = await waitForRollup(rolledUpAfter);
   if (progress.status === 200) {
     const p = progress.json;
     console.log();
@@ -107,14 +118,22 @@ async function main() {
     if (items.length > 10) console.log(`    … and ${items.length - 10} more (GET /api/violations?status=overdue)`);
   }
 
+  const alerts = await call("GET", "/api/alerts", { ok: [200, 404] });
+  if (alerts.status === 200) {
+    const items = alerts.json.items;
+    const overdueAlerts = items.filter((a) => a.type === "plan_overdue").length;
+    console.log(`    alerts raised by the sweep: ${overdueAlerts} plan_overdue, ${items.length - overdueAlerts} plan_due_soon`);
+  }
+
   console.log();
   console.log("==> look here");
   console.log(`    dashboard:     ${base}/api/dashboard   (key: ${opts["analyst-key"]} analyst, ${opts["staff-key"]} staff)`);
   console.log(`    latest sync:   curl -H 'Authorization: Bearer ${opts["staff-key"]}' ${base}/api/sync-runs/latest`);
   console.log(`    run a function: curl -X POST -H 'Content-Type: application/json' -d '{"input":""}' ${base}/admin/functions/ScheduleSupplierSync`);
   if (opts.simulator) console.log(`    simulator:     ${opts.simulator}sim/stats  (change data: see tools/PublicDataSimulator/README.md)`);
-  if (!process.env.Alerts__WebhookUrl) console.log("    alerts:        stored only; set Alerts__WebhookUrl to have them POSTed to a webhook");
-  else console.log(`    alerts:        POSTed to ${process.env.Alerts__WebhookUrl}`);
+  console.log(`    alerts:        curl -H 'Authorization: Bearer ${opts["staff-key"]}' ${base}/api/alerts`);
+  if (!process.env.Alerts__WebhookUrl) console.log("    webhook:       none set, alerts are stored only; set Alerts__WebhookUrl=<receiver URL> to have them POSTed");
+  else console.log(`    webhook:       alerts are POSTed to ${process.env.Alerts__WebhookUrl}`);
 }
 
 main().catch((err) => {
