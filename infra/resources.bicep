@@ -272,8 +272,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           }
         }
       }
-      // RUNTIME NOTE (unverified, shared/docs/functions-custom-handler.md section 6 and open
-      // question 8): how Flex Consumption names the custom-handler runtime is not confirmed.
+      // RUNTIME NOTE (unverified; see infra/README.md): how Flex Consumption names the custom-handler runtime is not confirmed.
       // 'custom' / '1.0' is the best reading of the platform's stack list. If the platform rejects
       // it, or the host does not start the handler, the documented fallback is the .NET isolated
       // stack as a plain host for the handler: functionsRuntimeName 'dotnet-isolated' with

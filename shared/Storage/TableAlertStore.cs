@@ -70,23 +70,8 @@ internal sealed class TableAlertStore(StorageAccount account) : IAlertStore
     public async Task<bool> TryReplaceAsync(StoredAlert alert, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        if (string.IsNullOrEmpty(alert.ETag))
-        {
-            throw new ArgumentException("an alert can only be replaced with the ETag it was read with", nameof(alert));
-        }
-
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = ToRow(alert);
-        row.ETag = alert.ETag;
-        try
-        {
-            await table.ExecuteAsync(TableOperation.Replace(row), null, null, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (StorageException e) when (e.IsPreconditionFailed() || e.IsNotFound())
-        {
-            return false;
-        }
+        return await table.TryReplaceAsync(ToRow(alert), alert.ETag, "alert", cancellationToken).ConfigureAwait(false);
     }
 
     private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>

@@ -84,23 +84,8 @@ internal sealed class TableCaseStore(StorageAccount account) : ICaseStore
     public async Task<bool> TryReplaceAsync(ViolationCase violationCase, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(violationCase);
-        if (string.IsNullOrEmpty(violationCase.ETag))
-        {
-            throw new ArgumentException("a case can only be replaced with the ETag it was read with", nameof(violationCase));
-        }
-
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = FullRow(violationCase);
-        row.ETag = violationCase.ETag;
-        try
-        {
-            await table.ExecuteAsync(TableOperation.Replace(row), null, null, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (StorageException e) when (e.IsPreconditionFailed() || e.IsNotFound())
-        {
-            return false;
-        }
+        return await table.TryReplaceAsync(FullRow(violationCase), violationCase.ETag, "case", cancellationToken).ConfigureAwait(false);
     }
 
     private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>

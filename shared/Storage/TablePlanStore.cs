@@ -106,23 +106,8 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
     public async Task<bool> TryReplaceAsync(ImprovementPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (string.IsNullOrEmpty(plan.ETag))
-        {
-            throw new ArgumentException("a plan can only be replaced with the ETag it was read with", nameof(plan));
-        }
-
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = ToRow(plan);
-        row.ETag = plan.ETag;
-        try
-        {
-            await table.ExecuteAsync(TableOperation.Replace(row), null, null, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (StorageException e) when (e.IsPreconditionFailed() || e.IsNotFound())
-        {
-            return false;
-        }
+        return await table.TryReplaceAsync(ToRow(plan), plan.ETag, "plan", cancellationToken).ConfigureAwait(false);
     }
 
     private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>

@@ -61,6 +61,29 @@ internal static class TableRows
     public static bool IsNotFound(this StorageException e) => e.Status() == (int)HttpStatusCode.NotFound;
 
     /// <summary>Every row a query returns, following continuation tokens.</summary>
+    /// <summary>
+    /// Replaces <paramref name="row"/> only if the stored row still has <paramref name="etag"/>; false when
+    /// someone changed or deleted it first (412/404), the expected outcome of a lost race.
+    /// </summary>
+    public static async Task<bool> TryReplaceAsync(this CloudTable table, DynamicTableEntity row, string? etag, string what, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(etag))
+        {
+            throw new ArgumentException($"a {what} can only be replaced with the ETag it was read with", nameof(etag));
+        }
+
+        row.ETag = etag;
+        try
+        {
+            await table.ExecuteAsync(TableOperation.Replace(row), null, null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (StorageException e) when (e.IsPreconditionFailed() || e.IsNotFound())
+        {
+            return false;
+        }
+    }
+
     public static async Task<List<DynamicTableEntity>> QueryAllAsync(this CloudTable table, TableQuery query, CancellationToken cancellationToken)
     {
         var rows = new List<DynamicTableEntity>();
