@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
@@ -17,9 +16,9 @@ internal sealed class SimulatorProcess : IAsyncDisposable
 {
     public const string ApiKey = "sim-key";
 
-    private readonly Process process;
+    private readonly ToolProcess process;
 
-    private SimulatorProcess(Process process, int port)
+    private SimulatorProcess(ToolProcess process, int port)
     {
         this.process = process;
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -33,37 +32,16 @@ internal sealed class SimulatorProcess : IAsyncDisposable
 
     public static async Task<SimulatorProcess> StartAsync(int entities, int seed, CancellationToken cancellationToken)
     {
-        var dll = RepoPaths.ToolDll("PublicDataSimulator");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"the simulator is not built at {dll}");
-        }
-
         var port = FreePort.Next();
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--entities", entities.ToString(CultureInfo.InvariantCulture),
-            "--seed", seed.ToString(CultureInfo.InvariantCulture), "--api-key", ApiKey,
-        })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the simulator");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = ToolProcess.StartDotnet(
+            RepoPaths.ToolDll("PublicDataSimulator"),
+            ["--port", port.ToString(CultureInfo.InvariantCulture), "--entities", entities.ToString(CultureInfo.InvariantCulture),
+             "--seed", seed.ToString(CultureInfo.InvariantCulture), "--api-key", ApiKey],
+            new Dictionary<string, string?>());
         var simulator = new SimulatorProcess(process, port);
         try
         {
-            await FreePort.WaitForListenerAsync(port, TimeSpan.FromSeconds(30), cancellationToken);
+            await process.WaitForPortAsync(port, TimeSpan.FromSeconds(30), cancellationToken);
         }
         catch
         {
@@ -172,13 +150,7 @@ internal sealed class SimulatorProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Control.Dispose();
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        process.Dispose();
+        await process.DisposeAsync();
     }
 }
 
