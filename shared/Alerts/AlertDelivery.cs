@@ -132,7 +132,7 @@ public sealed partial class AlertDelivery(
         throw new AlertDeliveryException($"alert {alertId} was delivered but could not be marked delivered");
     }
 
-    /// <summary>Clears this attempt's claim so the queue's retry may POST again at once. Best effort.</summary>
+    /// <summary>Clears this attempt's claim so the queue's retry may POST again at once, and notes the failure. Best effort.</summary>
     private async Task ReleaseAsync(string alertId, DateTimeOffset claimedAt, CancellationToken cancellationToken)
     {
         try
@@ -140,7 +140,7 @@ public sealed partial class AlertDelivery(
             var current = await alerts.GetAsync(alertId, cancellationToken).ConfigureAwait(false);
             if (current is not null && current.DeliveredAt is null && current.LastAttemptAt == claimedAt)
             {
-                await alerts.TryReplaceAsync(current with { LastAttemptAt = null }, cancellationToken).ConfigureAwait(false);
+                await alerts.TryReplaceAsync(current with { LastAttemptAt = null, LastFailedAt = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -10,14 +10,16 @@ namespace DisclosurePipeline.Alerts;
 /// <param name="CasesChecked">Cases looked at.</param>
 /// <param name="Raised">Alerts stored (and queued for delivery) by this sweep.</param>
 /// <param name="AlreadyRaised">Alerts that applied but were raised by an earlier sweep.</param>
-/// <param name="Requeued">Earlier alerts that were never picked up for delivery and were queued again.</param>
+/// <param name="Requeued">Earlier alerts queued again: never picked up for delivery, or whose deliveries all failed.</param>
 public sealed record SweepOutcome(int CasesChecked, int Raised, int AlreadyRaised, int Requeued);
 
 /// <summary>
 /// Raises the alerts that apply now (<see cref="CaseRules.AlertsDue"/>) for every case. Each alert is stored first,
 /// keyed by its deterministic id, and queued for delivery only when this sweep stored it, so a sweep run twice (or two
 /// sweeps at once) raises and queues each alert once. An alert stored by a sweep that died before queueing it is
-/// queued again by a later sweep, once it is <see cref="RequeueAfter"/> old and no delivery has ever claimed it.
+/// queued again by a later sweep, once it is <see cref="RequeueAfter"/> old and no delivery has ever claimed it. An alert
+/// whose deliveries all failed (its message went to <c>alerts-poison</c>, say while the receiver was down) is queued
+/// again while it is still due, at most once per <see cref="RedeliverAfter"/>, so a receiver that comes back gets it.
 /// </summary>
 public sealed partial class AlertSweep(
     ICaseStore cases,
@@ -32,6 +34,9 @@ public sealed partial class AlertSweep(
 {
     /// <summary>How old an undelivered, never-attempted alert must be before a sweep queues it again.</summary>
     public static readonly TimeSpan RequeueAfter = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long after its last failed delivery an undelivered alert is queued again.</summary>
+    public static readonly TimeSpan RedeliverAfter = TimeSpan.FromHours(1);
 
     /// <summary>Sweeps every case once.</summary>
     public async Task<SweepOutcome> SweepAsync(CancellationToken cancellationToken)
@@ -73,7 +78,7 @@ public sealed partial class AlertSweep(
                 if (existing.TryGetValue(alert.AlertId, out var stored))
                 {
                     Interlocked.Increment(ref already);
-                    if (webhook && stored.DeliveredAt is null && stored.Attempts == 0 && now - stored.RaisedAt >= RequeueAfter)
+                    if (webhook && NeedsRequeue(stored, now))
                     {
                         await queue.EnqueueAsync(StorageNames.AlertsQueue, new AlertMessage(alert.AlertId), ct).ConfigureAwait(false);
                         Interlocked.Increment(ref requeued);
@@ -99,6 +104,16 @@ public sealed partial class AlertSweep(
         Log.Swept(logger, outcome.CasesChecked, outcome.Raised, outcome.AlreadyRaised, outcome.Requeued);
         return outcome;
     }
+
+    /// <summary>
+    /// Undelivered and nobody is delivering it: never picked up (its queueing was lost), or its last attempt failed
+    /// long enough ago that the queue's own retries are over.
+    /// </summary>
+    private static bool NeedsRequeue(StoredAlert stored, DateTimeOffset now) =>
+        stored.DeliveredAt is null && stored.LastAttemptAt is null
+        && (stored.Attempts == 0
+            ? now - stored.RaisedAt >= RequeueAfter
+            : stored.LastFailedAt is { } failed && now - failed >= RedeliverAfter);
 
     private static partial class Log
     {

@@ -62,6 +62,9 @@ public sealed record StoredAlert(
     /// <summary>When the last delivery attempt started (its claim on the alert); null before the first.</summary>
     public DateTimeOffset? LastAttemptAt { get; init; }
 
+    /// <summary>When the last delivery attempt failed (non-2xx or no answer); null while none has.</summary>
+    public DateTimeOffset? LastFailedAt { get; init; }
+
     /// <summary>The store's concurrency token.</summary>
     public string? ETag { get; init; }
 }

@@ -26,6 +26,7 @@ internal sealed class TableAlertStore(StorageAccount account) : IAlertStore
     private const string DeliveredAt = nameof(DeliveredAt);
     private const string Attempts = nameof(Attempts);
     private const string LastAttemptAt = nameof(LastAttemptAt);
+    private const string LastFailedAt = nameof(LastFailedAt);
 
     public async Task<bool> TryAddAsync(StoredAlert alert, CancellationToken cancellationToken)
     {
@@ -96,6 +97,7 @@ internal sealed class TableAlertStore(StorageAccount account) : IAlertStore
         p[DeliveredAt] = new EntityProperty(TableRows.Timestamp(a.DeliveredAt));
         p[Attempts] = new EntityProperty(a.Attempts);
         p[LastAttemptAt] = new EntityProperty(TableRows.Timestamp(a.LastAttemptAt));
+        p[LastFailedAt] = new EntityProperty(TableRows.Timestamp(a.LastFailedAt));
         return row;
     }
 
@@ -116,6 +118,7 @@ internal sealed class TableAlertStore(StorageAccount account) : IAlertStore
             DeliveredAt = row.GetTimestamp(DeliveredAt),
             Attempts = row.GetInt(Attempts),
             LastAttemptAt = row.GetTimestamp(LastAttemptAt),
+            LastFailedAt = row.GetTimestamp(LastFailedAt),
             ETag = row.ETag,
         };
 }

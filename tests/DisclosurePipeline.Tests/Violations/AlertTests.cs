@@ -80,6 +80,40 @@ public sealed class AlertTests
 
     [TestMethod]
     [Timeout(60000, CooperativeCancellation = true)]
+    public async Task Sweep_AlertWhoseDeliveriesFailed_IsQueuedAgainAnHourLaterAndDelivered()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var receiver = await WebhookReceiver.StartAsync(ct);
+        await using var f = await CaseFixture.CreateAsync(receiver.Url, ct);
+        await f.OpenAsync(204, "BM-1");
+        f.Clock.SetUtcNow(new DateTimeOffset(2024, 5, 14, 9, 0, 0, TimeSpan.FromHours(8)));
+        await f.Sweep.SweepAsync(ct);
+        var alertId = (await f.DrainAlertsQueueAsync(ct)).Single();
+
+        // The receiver is down for every delivery of the message: it would go to alerts-poison.
+        receiver.FailNext(3);
+        for (var i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsExactlyAsync<AlertDeliveryException>(() => f.Delivery.DeliverAsync(alertId, ct));
+        }
+
+        f.Clock.Advance(TimeSpan.FromMinutes(59));
+        Assert.AreEqual(0, (await f.Sweep.SweepAsync(ct)).Requeued, "not before an hour has passed");
+        Assert.IsEmpty(await f.DrainAlertsQueueAsync(ct));
+
+        f.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.AreEqual(1, (await f.Sweep.SweepAsync(ct)).Requeued);
+        CollectionAssert.AreEqual(new[] { alertId }, await f.DrainAlertsQueueAsync(ct));
+        Assert.AreEqual(DeliveryOutcome.Delivered, await f.Delivery.DeliverAsync(alertId, ct));
+
+        f.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.AreEqual(0, (await f.Sweep.SweepAsync(ct)).Requeued, "a delivered alert is never queued again");
+        Assert.HasCount(4, receiver.Received);
+        Assert.IsTrue(receiver.Received.All(r => r.Key == alertId));
+    }
+
+    [TestMethod]
+    [Timeout(60000, CooperativeCancellation = true)]
     public async Task Deliver_NoWebhook_StoresOnlyAndSucceeds()
     {
         var ct = TestContext.CancellationToken;
