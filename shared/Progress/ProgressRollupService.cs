@@ -14,6 +14,7 @@ namespace DisclosurePipeline.Progress;
 /// <param name="entities">The registry.</param>
 /// <param name="cases">The violation cases.</param>
 /// <param name="progress">The analysts' tables.</param>
+/// <param name="runs">Sync runs, for when each entity was last fetched (batch coverage).</param>
 /// <param name="targets">The year and targets.</param>
 /// <param name="pipeline">The time zone.</param>
 /// <param name="time">The clock.</param>
@@ -25,6 +26,7 @@ public sealed class ProgressRollupService(
     IEntityStore entities,
     ICaseStore cases,
     IProgressStore progress,
+    ISyncRunStore runs,
     IOptions<TargetsOptions> targets,
     IOptions<PipelineOptions> pipeline,
     TimeProvider time,
@@ -43,7 +45,8 @@ public sealed class ProgressRollupService(
         var casesTask = cases.ListAllAsync(cancellationToken);
         var plansTask = plans is null ? Task.FromResult<IReadOnlyList<ImprovementPlan>>([]) : plans.ListAllAsync(cancellationToken);
         var historyTask = progress.ListSnapshotsAsync(year, cancellationToken);
-        await Task.WhenAll(registryTask, casesTask, plansTask, historyTask).ConfigureAwait(false);
+        var coverageTask = runs.ListCoverageAsync(cancellationToken);
+        await Task.WhenAll(registryTask, casesTask, plansTask, historyTask, coverageTask).ConfigureAwait(false);
 
         var plansByCase = (await plansTask.ConfigureAwait(false))
             .GroupBy(p => (p.SupplierId, p.RecordId))
@@ -52,7 +55,14 @@ public sealed class ProgressRollupService(
         CaseStatus StatusOf(ViolationCase c) =>
             CaseRules.StatusOf(c, plansByCase.GetValueOrDefault((c.SupplierId, c.RecordId)) ?? [], today);
 
-        var registry = await registryTask.ConfigureAwait(false);
+        // An unchanged re-sync writes no entity row; when each entity was last fetched comes from the
+        // batches' coverage rows (only for entities synced at least once).
+        var coverage = (await coverageTask.ConfigureAwait(false)).ToLookup(c => c.Shard, StringComparer.Ordinal);
+        var registry = (await registryTask.ConfigureAwait(false))
+            .Select(e => e.LastSyncedAt is { } written && SyncCoverage.LatestFor(e.Id, coverage) is { } covered && covered > written
+                ? e with { LastSyncedAt = covered }
+                : e)
+            .ToList();
         var allCases = await casesTask.ConfigureAwait(false);
         var report = ProgressRollup.Compute(
             year,

@@ -82,6 +82,40 @@ public interface ISyncRunStore
 
     /// <summary>Marks a run that can no longer finish as failed.</summary>
     Task MarkFailedAsync(string runId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that a batch fetched every entity of one shard from <see cref="SyncCoverage.FirstId"/> to
+    /// <see cref="SyncCoverage.LastId"/> at <see cref="SyncCoverage.SyncedAt"/>: one row per batch, so an unchanged
+    /// re-sync still tells when each entity was last checked without writing any entity row.
+    /// </summary>
+    Task RecordCoverageAsync(SyncCoverage coverage, CancellationToken cancellationToken);
+
+    /// <summary>Every recorded coverage row (one per shard and first id; the latest sync of that stretch).</summary>
+    Task<IReadOnlyList<SyncCoverage>> ListCoverageAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A stretch of one shard's entity ids that a sync batch fetched successfully, and when.</summary>
+/// <param name="Shard">The shard.</param>
+/// <param name="FirstId">The batch's first id (inclusive).</param>
+/// <param name="LastId">The batch's last id (inclusive).</param>
+/// <param name="SyncedAt">When the batch finished.</param>
+public sealed record SyncCoverage(string Shard, string FirstId, string LastId, DateTimeOffset SyncedAt)
+{
+    /// <summary>The latest time any of <paramref name="coverage"/> says <paramref name="id"/> was synced, or null.</summary>
+    public static DateTimeOffset? LatestFor(string id, ILookup<string, SyncCoverage> coverage)
+    {
+        ArgumentNullException.ThrowIfNull(coverage);
+        DateTimeOffset? latest = null;
+        foreach (var c in coverage[Domain.Uscc.Shard(id)])
+        {
+            if (string.CompareOrdinal(id, c.FirstId) >= 0 && string.CompareOrdinal(id, c.LastId) <= 0 && (latest is null || c.SyncedAt > latest))
+            {
+                latest = c.SyncedAt;
+            }
+        }
+
+        return latest;
+    }
 }
 
 /// <summary>A storage queue the function app's queue triggers listen on. Messages are JSON, base64-encoded as the Functions host expects.</summary>

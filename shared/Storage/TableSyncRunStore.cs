@@ -9,7 +9,8 @@ namespace DisclosurePipeline.Storage;
 /// (<c>started|{inverted start ticks}|{runId}</c>, written in the same transaction) so that the most
 /// recently started run is the first index row. Partition <c>batch|{runId}</c> holds one row per batch
 /// (row key = batch number, zero-padded), written with insert-or-replace: a redelivered batch replaces its
-/// own row and counts once. The run's counters are always summed from its batch rows.
+/// own row and counts once. The run's counters are always summed from its batch rows. Partition <c>coverage</c>
+/// holds one row per shard and first id of a batch: when that stretch of ids was last fetched.
 /// </summary>
 internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
 {
@@ -18,6 +19,7 @@ internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
     private const string StartedPrefix = "started|";
     private const string StartedEnd = "started}";
     private const string BatchPartitionPrefix = "batch|";
+    private const string CoveragePartition = "coverage";
 
     private const string RunId = nameof(RunId);
     private const string StartedAt = nameof(StartedAt);
@@ -28,6 +30,10 @@ internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
     private const string BatchNumber = nameof(BatchNumber);
     private const string EntitiesSynced = nameof(EntitiesSynced);
     private const string EntitiesFailed = nameof(EntitiesFailed);
+    private const string Shard = nameof(Shard);
+    private const string FirstId = nameof(FirstId);
+    private const string LastId = nameof(LastId);
+    private const string SyncedAt = nameof(SyncedAt);
 
     public async Task CreateAsync(SyncRun run, CancellationToken cancellationToken)
     {
@@ -136,6 +142,26 @@ internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
                 // Changed meanwhile: look again.
             }
         }
+    }
+
+    public async Task RecordCoverageAsync(SyncCoverage coverage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(coverage);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var row = new DynamicTableEntity(CoveragePartition, coverage.Shard + "|" + coverage.FirstId);
+        row.Properties[Shard] = new EntityProperty(coverage.Shard);
+        row.Properties[FirstId] = new EntityProperty(coverage.FirstId);
+        row.Properties[LastId] = new EntityProperty(coverage.LastId);
+        row.Properties[SyncedAt] = new EntityProperty(TableRows.Timestamp(coverage.SyncedAt));
+        await table.ExecuteAsync(TableOperation.InsertOrReplace(row), null, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<SyncCoverage>> ListCoverageAsync(CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var query = new TableQuery().Where(TableQuery.GenerateFilterCondition("PartitionKey", QueryComparisons.Equal, CoveragePartition));
+        var rows = await table.QueryAllAsync(query, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => new SyncCoverage(r.GetText(Shard)!, r.GetText(FirstId)!, r.GetText(LastId)!, r.GetTimestamp(SyncedAt)!.Value))];
     }
 
     private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>

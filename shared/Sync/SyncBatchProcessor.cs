@@ -53,6 +53,7 @@ public sealed partial class SyncBatchProcessor(
             await storedEntitiesTask,
             await storedCasesTask,
             cancellationToken);
+        await runs.RecordCoverageAsync(new SyncCoverage(batch.Shard, first, last, clock.GetUtcNow()), cancellationToken);
         return await RecordAsync(batch, outcome, cancellationToken);
     }
 

@@ -6,6 +6,7 @@ using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Domain;
 using DisclosurePipeline.Functions.Protocol;
 using DisclosurePipeline.Functions.SyncSupplierBatch;
+using DisclosurePipeline.Progress;
 using DisclosurePipeline.PublicData;
 using DisclosurePipeline.Registry;
 using DisclosurePipeline.Storage;
@@ -120,6 +121,34 @@ public sealed class SyncIntegrationTests
         CollectionAssert.AreEquivalent(before, after, "rows and their ETags are unchanged");
         var counted = await sync.Runs.GetAsync(run.RunId, ct);
         Assert.AreEqual(Entities, counted!.EntitiesSynced, "a redelivered batch counts once");
+    }
+
+    [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task UnchangedResync_WritesNoEntityRow_ButTheRollupShowsWhenEachEntityWasLastFetched()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var sync = await SyncServices.CreateAsync(simulator, ct);
+        await sync.ImportAsync(string.Join('\n', registryCsv.Split('\n').Take(41)), ct);
+        await sync.Scheduler.StartFullRunAsync(ct);
+        await sync.DrainAsync(ct);
+        var firstSync = (await sync.Entities.ListAsync(ct)).ToDictionary(e => e.Id);
+        var before = await sync.SnapshotAsync(ct);
+
+        var resyncStarted = DateTimeOffset.UtcNow;
+        await sync.Scheduler.StartFullRunAsync(ct);
+        await sync.DrainAsync(ct);
+
+        CollectionAssert.AreEquivalent(before, await sync.SnapshotAsync(ct), "the re-sync wrote no entity or case row");
+        var rollup = await sync.Rollup.RunAsync(ct);
+        var rows = await sync.Progress.ListEntityStatusAsync(rollup.Report.Year, ct);
+        Assert.HasCount(40, rows);
+        foreach (var row in rows)
+        {
+            Assert.IsNotNull(row.LastSyncedAt);
+            Assert.IsGreaterThanOrEqualTo(resyncStarted, row.LastSyncedAt.Value, $"{row.Id} was fetched by the re-sync");
+            Assert.IsGreaterThan(firstSync[row.Id].LastSyncedAt!.Value, row.LastSyncedAt.Value);
+        }
     }
 
     [TestMethod]
@@ -261,6 +290,10 @@ public sealed class SyncIntegrationTests
 
         public ScheduledSync Scheduled => provider.GetRequiredService<ScheduledSync>();
 
+        public ProgressRollupService Rollup => provider.GetRequiredService<ProgressRollupService>();
+
+        public IProgressStore Progress => provider.GetRequiredService<IProgressStore>();
+
         public IEntityStore Entities => provider.GetRequiredService<IEntityStore>();
 
         public ICaseStore Cases => provider.GetRequiredService<ICaseStore>();
@@ -288,7 +321,8 @@ public sealed class SyncIntegrationTests
                 .AddSingleton<RegistryImport>()
                 .AddSingleton<SyncScheduler>()
                 .AddSingleton<SyncBatchProcessor>()
-                .AddSingleton<ScheduledSync>();
+                .AddSingleton<ScheduledSync>()
+                .AddSingleton<ProgressRollupService>();
             services.AddOptions<PipelineOptions>();
             services.AddOptions<TargetsOptions>();
             return new SyncServices(services.BuildServiceProvider());
