@@ -88,7 +88,7 @@ internal static class FunctionApp
     {
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => TryFindZone(o.TimeZone), "Pipeline__TimeZone is not a known IANA time zone")
+            .Validate(o => TryFindZone(o.TimeZone), "Pipeline__TimeZone is not a known IANA time zone (for example Asia/Shanghai)")
             .ValidateOnStart();
         services.AddOptions<TargetsOptions>().Bind(configuration.GetSection(TargetsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section)).ValidateOnStart();

@@ -45,7 +45,7 @@ internal sealed class ProgressYear(IOptions<TargetsOptions> targets, IOptions<Pi
         invalid = null!;
         if (string.IsNullOrEmpty(value))
         {
-            year = targets.Value.YearAt(time.GetUtcNow(), pipeline.Value.Zone);
+            year = targets.Value.YearAt(time.GetUtcNow(), pipeline.Value.ResolveZone());
             return true;
         }
 

@@ -48,7 +48,7 @@ public sealed partial class AlertSweep(
         await Task.WhenAll(casesTask, plansTask, entitiesTask, alertsTask).ConfigureAwait(false);
 
         var now = clock.GetUtcNow();
-        var today = CaseRules.Today(clock, pipelineOptions.Value.Zone);
+        var today = CaseRules.Today(clock, pipelineOptions.Value.ResolveZone());
         var plansByCase = (await plansTask.ConfigureAwait(false)).ToLookup(p => (p.SupplierId, p.RecordId));
         var entityById = (await entitiesTask.ConfigureAwait(false)).ToDictionary(e => e.Id, StringComparer.Ordinal);
         var existing = (await alertsTask.ConfigureAwait(false)).ToDictionary(a => a.AlertId, StringComparer.Ordinal);

@@ -67,8 +67,15 @@ public sealed class PipelineOptions
     [Range(1, 365)]
     public int ResubmissionDays { get; set; } = 10;
 
-    /// <summary>The configured zone, resolved.</summary>
-    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    /// <summary>
+    /// The configured zone, resolved. A method, not a property: options validation reads every property, and an
+    /// unknown zone must fail there with a message naming the setting, not with a lookup exception.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The setting names no known IANA zone.</exception>
+    public TimeZoneInfo ResolveZone() =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone)
+            ? zone
+            : throw new InvalidOperationException($"Pipeline__TimeZone '{TimeZone}' is not a known IANA time zone (for example Asia/Shanghai).");
 }
 
 /// <summary>Yearly disclosure targets (settings section <c>Targets</c>).</summary>

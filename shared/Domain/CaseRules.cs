@@ -102,7 +102,7 @@ public sealed class CaseRules
 
     /// <summary>Rules with the deadlines and zone of <paramref name="options"/>.</summary>
     public CaseRules(PipelineOptions options, TimeProvider time)
-        : this(Resolve(options).Zone, options.PlanDeadlineDays, options.ResubmissionDays, time)
+        : this(Resolve(options).ResolveZone(), options.PlanDeadlineDays, options.ResubmissionDays, time)
     {
     }
 

@@ -37,7 +37,7 @@ public sealed class ProgressRollupService(
     public async Task<ProgressRollupResult> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var zone = pipeline.Value.Zone;
+        var zone = pipeline.Value.ResolveZone();
         var options = targets.Value;
         var year = options.YearAt(now, zone);
 

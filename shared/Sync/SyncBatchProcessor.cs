@@ -23,7 +23,7 @@ public sealed partial class SyncBatchProcessor(
     TimeProvider clock,
     ILogger<SyncBatchProcessor> logger)
 {
-    private readonly TimeZoneInfo zone = pipelineOptions.Value.Zone;
+    private readonly TimeZoneInfo zone = pipelineOptions.Value.ResolveZone();
     private readonly int planDeadlineDays = pipelineOptions.Value.PlanDeadlineDays;
 
     /// <summary>Processes the batch and records its outcome in its run.</summary>

@@ -42,7 +42,7 @@ public sealed partial class SyncScheduler(
         var now = clock.GetUtcNow();
         await FailStaleRunAsync(now, cancellationToken);
 
-        var year = targetsOptions.Value.YearAt(now, pipelineOptions.Value.Zone);
+        var year = targetsOptions.Value.YearAt(now, pipelineOptions.Value.ResolveZone());
         var runId = NewRunId(now);
         var batches = Cut(entityIds, runId, year);
         var run = new SyncRun(runId, now, batches.Sum(b => b.Ids.Count), batches.Count);
