@@ -128,6 +128,7 @@ async function main() {
   console.log();
   console.log("==> look here");
   console.log(`    dashboard:     ${base}/api/dashboard   (key: ${opts["analyst-key"]} analyst, ${opts["staff-key"]} staff)`);
+  console.log(`    import a registry: curl -X PUT -H 'Authorization: Bearer ${opts["staff-key"]}' -H 'Content-Type: text/csv' --data-binary @registry.csv ${base}/api/suppliers`);
   console.log(`    latest sync:   curl -H 'Authorization: Bearer ${opts["staff-key"]}' ${base}/api/sync-runs/latest`);
   console.log(`    run a function: curl -X POST -H 'Content-Type: application/json' -d '{"input":""}' ${base}/admin/functions/ScheduleSupplierSync`);
   if (opts.simulator) console.log(`    simulator:     ${opts.simulator}sim/stats  (change data: see tools/PublicDataSimulator/README.md)`);
