@@ -1,4 +1,6 @@
-using System.Net.Http.Json;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text.Json;
 using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Storage;
@@ -46,7 +48,11 @@ public sealed partial class AlertDelivery(
     /// <summary>The named <see cref="HttpClient"/> used for the webhook.</summary>
     public const string HttpClientName = "alerts-webhook";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Chinese names stay readable in the body (not \u-escaped); receivers get UTF-8 JSON.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+    };
 
     /// <summary>Delivers the alert, or throws <see cref="AlertDeliveryException"/> when the webhook did not take it.</summary>
     public async Task<DeliveryOutcome> DeliverAsync(string alertId, CancellationToken cancellationToken)
@@ -88,7 +94,8 @@ public sealed partial class AlertDelivery(
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, url)
             {
-                Content = JsonContent.Create(AlertPayload.From(alert), options: Json),
+                // Serialised up front so the POST carries a Content-Length: many webhook receivers refuse chunked bodies.
+                Content = new StringContent(JsonSerializer.Serialize(AlertPayload.From(alert), Json), Encoding.UTF8, "application/json"),
             };
             request.Headers.Add("Idempotency-Key", alertId);
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);

@@ -45,7 +45,8 @@ public sealed class RegistryFormatException : Exception
 /// one bad row does not fail the file. Values are taken as written: nothing is trimmed or case-folded
 /// (an id with spaces around it, or in lower case, is a rejected row; names and regions are kept byte for byte).
 /// Header names match ignoring case and surrounding spaces; other columns are ignored. Only created and changed entities
-/// are written, so importing the same file again writes nothing.
+/// are written, so importing the same file again writes nothing. An optional column the file does not have leaves the
+/// stored value of existing entities alone; a present column with an empty cell clears it.
 /// </summary>
 public sealed class RegistryImport(IEntityStore entities)
 {
@@ -68,8 +69,21 @@ public sealed class RegistryImport(IEntityStore entities)
             .ToDictionary(e => e.Id, StringComparer.Ordinal);
         var toWrite = new List<RegisteredEntity>();
         int created = 0, updated = 0, unchanged = 0;
-        foreach (var entity in parsed.Accepted)
+        foreach (var row in parsed.Accepted)
         {
+            var entity = row;
+            if (existing.TryGetValue(row.Id, out var stored))
+            {
+                // An optional column the file does not have is not given: the stored value stays. (A column that
+                // is there with an empty cell does clear it.)
+                entity = row with
+                {
+                    Tier = parsed.Columns.Contains("tier") ? row.Tier : stored.Tier,
+                    Region = parsed.Columns.Contains("region") ? row.Region : stored.Region,
+                    ContactEmail = parsed.Columns.Contains("contactEmail") ? row.ContactEmail : stored.ContactEmail,
+                };
+            }
+
             if (!existing.TryGetValue(entity.Id, out var current))
             {
                 created++;
@@ -91,7 +105,7 @@ public sealed class RegistryImport(IEntityStore entities)
     }
 
     /// <summary>Parses and validates the file without touching the store.</summary>
-    internal static async Task<(IReadOnlyList<RegisteredEntity> Accepted, IReadOnlyList<RejectedRow> Rejected)> ParseAsync(Stream csv, CancellationToken cancellationToken)
+    internal static async Task<(IReadOnlyList<RegisteredEntity> Accepted, IReadOnlyList<RejectedRow> Rejected, IReadOnlySet<string> Columns)> ParseAsync(Stream csv, CancellationToken cancellationToken)
     {
         var malformed = new Dictionary<long, CsvMalformedReason>();
         var options = new CsvReaderOptions
@@ -198,7 +212,7 @@ public sealed class RegistryImport(IEntityStore entities)
             accepted.Add(new RegisteredEntity(id, name, kind!.Value, tier!.Value, region.Length == 0 ? null : region, email.Length == 0 ? null : email));
         }
 
-        return (accepted, rejected);
+        return (accepted, rejected, columns.Keys.ToHashSet(StringComparer.Ordinal));
     }
 
     private static Dictionary<string, int> MapColumns(IReadOnlyList<string> headers)

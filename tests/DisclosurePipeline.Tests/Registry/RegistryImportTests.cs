@@ -42,6 +42,31 @@ public sealed class RegistryImportTests
 
     [TestMethod]
     [Timeout(30000, CooperativeCancellation = true)]
+    public async Task Import_OptionalColumnLeftOut_KeepsStoredValueButAnEmptyCellClearsIt()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var storage = await TestStorage.CreateAsync(ct);
+        var (a, b) = (TestIds.Uscc(11), TestIds.Uscc(12));
+        await Import(storage, $"id,name,kind,tier,region,contactEmail\n{a},甲公司,supplier,2,苏州,a@example.com\n{b},乙公司,supplier,2,无锡,b@example.com\n", ct);
+
+        var namesOnly = await Import(storage, $"id,name,kind\n{a},甲公司,supplier\n{b},乙公司（新名）,supplier\n", ct);
+
+        Assert.AreEqual(1, namesOnly.Unchanged, "columns not in the file are not changes");
+        Assert.AreEqual(1, namesOnly.Updated);
+        var kept = await storage.Entities.GetAsync(b, ct);
+        Assert.AreEqual("乙公司（新名）", kept!.Name);
+        Assert.AreEqual(2, kept.Tier);
+        Assert.AreEqual("无锡", kept.Region);
+        Assert.AreEqual("b@example.com", kept.ContactEmail);
+
+        await Import(storage, $"id,name,kind,contactEmail\n{a},甲公司,supplier,\n", ct);
+        var cleared = await storage.Entities.GetAsync(a, ct);
+        Assert.IsNull(cleared!.ContactEmail, "a present column with an empty cell clears the value");
+        Assert.AreEqual("苏州", cleared.Region);
+    }
+
+    [TestMethod]
+    [Timeout(30000, CooperativeCancellation = true)]
     public async Task Import_SameFileTwice_SecondReportsAllUnchangedAndWritesNothing()
     {
         var ct = TestContext.CancellationToken;

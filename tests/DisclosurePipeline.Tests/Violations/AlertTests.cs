@@ -73,6 +73,9 @@ public sealed class AlertTests
         Assert.AreEqual("2024-05-13", (string?)body["planDueOn"]);
         Assert.AreEqual(1, (int?)body["daysOverdue"]);
         Assert.AreEqual(entity.ContactEmail, (string?)body["contactEmail"]);
+        var (raw, length) = receiver.Raw.Last();
+        Assert.AreEqual(System.Text.Encoding.UTF8.GetByteCount(raw), length, "the POST carries a Content-Length");
+        Assert.Contains(entity.Name, raw, "Chinese names are sent as UTF-8, not \\u-escaped");
         var stored = await f.Alerts.GetAsync(alertId, ct);
         Assert.AreEqual(f.Clock.GetUtcNow(), stored!.DeliveredAt);
         Assert.AreEqual(2, stored.Attempts);

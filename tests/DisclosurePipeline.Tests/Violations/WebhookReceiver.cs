@@ -25,6 +25,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Every request, in arrival order: the Idempotency-Key header and the JSON body.</summary>
     public ConcurrentQueue<(string? Key, JsonObject Body)> Received { get; } = new();
 
+    /// <summary>Every request's raw body text and Content-Length header, in arrival order.</summary>
+    public ConcurrentQueue<(string Text, long? ContentLength)> Raw { get; } = new();
+
     /// <summary>Answers the next <paramref name="count"/> requests with 503 (they are still recorded).</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref failuresLeft, count);
 
@@ -38,7 +41,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         var receiver = new WebhookReceiver(app, new Uri($"http://127.0.0.1:{port}/hooks/alerts"));
         app.MapPost("/hooks/alerts", async (HttpRequest request) =>
         {
-            var body = (JsonObject)(await JsonNode.ParseAsync(request.Body))!;
+            var text = await new StreamReader(request.Body, System.Text.Encoding.UTF8).ReadToEndAsync();
+            receiver.Raw.Enqueue((text, request.ContentLength));
+            var body = (JsonObject)JsonNode.Parse(text)!;
             receiver.Received.Enqueue((request.Headers["Idempotency-Key"].ToString(), body));
             return Interlocked.Decrement(ref receiver.failuresLeft) >= 0 ? Results.StatusCode(503) : Results.Ok();
         });
