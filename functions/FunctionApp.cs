@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Functions.DeliverAlert;
 using DisclosurePipeline.Functions.GetLatestSyncRun;
+using DisclosurePipeline.Functions.GetPlanDocument;
 using DisclosurePipeline.Functions.Http;
 using DisclosurePipeline.Functions.ImportSuppliers;
 using DisclosurePipeline.Functions.IssueSupplierKey;
@@ -80,6 +81,7 @@ internal static class FunctionApp
         SubmitPlanFunction.Map(app);
         UploadPlanDocumentFunction.Map(app);
         ReviewPlanFunction.Map(app);
+        GetPlanDocumentFunction.Map(app);
         ListAlertsFunction.Map(app);
         return app;
     }

@@ -181,6 +181,15 @@ public sealed partial class CaseService(
     public Task<ImprovementPlan?> FindPlanAsync(string supplierId, string recordId, string planId, CancellationToken cancellationToken) =>
         plans.GetAsync(supplierId, recordId, planId, cancellationToken);
 
+    /// <summary>Opens a plan's uploaded PDF, or null when the plan does not exist or has no document.</summary>
+    public async Task<Stream?> OpenDocumentAsync(string supplierId, string recordId, string planId, CancellationToken cancellationToken)
+    {
+        var plan = await plans.GetAsync(supplierId, recordId, planId, cancellationToken).ConfigureAwait(false);
+        return plan?.DocumentPath is { } path
+            ? await documents.OpenReadAsync(StorageNames.PlanDocumentsContainer, path, cancellationToken).ConfigureAwait(false)
+            : null;
+    }
+
     /// <summary>
     /// Stores a plan's PDF: the blob first (at <see cref="ImprovementPlan.DefaultDocumentPath"/>), then the plan's
     /// <see cref="ImprovementPlan.DocumentPath"/> with its ETag. A crash in between leaves an unreferenced blob

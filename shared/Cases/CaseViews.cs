@@ -3,7 +3,9 @@ using DisclosurePipeline.Domain;
 namespace DisclosurePipeline.Cases;
 
 /// <summary>
-/// A plan as the HTTP contract shows it inside a case: <c>{"planId","submittedAt","late","decision","reviewedAt","comment"}</c>.
+/// A plan as the HTTP contract shows it inside a case — <c>{"planId","submittedAt","late","decision","reviewedAt","comment"}</c> —
+/// followed by what was submitted (an extension of the contract, so staff can read the plan they review and a supplier
+/// sees what it sent): <c>summary, rootCause, actions, expectedCompletionOn, contact, hasDocument</c>.
 /// </summary>
 /// <param name="PlanId">The plan's id.</param>
 /// <param name="SubmittedAt">When it was accepted.</param>
@@ -11,13 +13,35 @@ namespace DisclosurePipeline.Cases;
 /// <param name="Decision">Pending, approved or rejected.</param>
 /// <param name="ReviewedAt">When staff decided; null while pending.</param>
 /// <param name="Comment">The reviewer's comment, if any.</param>
-public sealed record PlanView(string PlanId, DateTimeOffset SubmittedAt, bool Late, PlanDecision Decision, DateTimeOffset? ReviewedAt, string? Comment)
+/// <param name="Summary">The plan in short.</param>
+/// <param name="RootCause">Why the violation happened.</param>
+/// <param name="Actions">The corrective actions.</param>
+/// <param name="ExpectedCompletionOn">When the supplier expects every action done.</param>
+/// <param name="Contact">Who to ask.</param>
+/// <param name="HasDocument">True once the plan's PDF was uploaded.</param>
+public sealed record PlanView(
+    string PlanId,
+    DateTimeOffset SubmittedAt,
+    bool Late,
+    PlanDecision Decision,
+    DateTimeOffset? ReviewedAt,
+    string? Comment,
+    string Summary,
+    string RootCause,
+    IReadOnlyList<PlanAction> Actions,
+    DateOnly ExpectedCompletionOn,
+    PlanContact Contact,
+    bool HasDocument)
 {
     /// <summary>The view of <paramref name="plan"/>.</summary>
     public static PlanView From(ImprovementPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return new(plan.PlanId, plan.SubmittedAt, plan.Late, plan.Decision, plan.ReviewedAt, plan.Comment);
+        var content = plan.Content;
+        return new(
+            plan.PlanId, plan.SubmittedAt, plan.Late, plan.Decision, plan.ReviewedAt, plan.Comment,
+            content.Summary, content.RootCause, content.Actions, content.ExpectedCompletionOn, content.Contact,
+            plan.DocumentPath is not null);
     }
 }
 

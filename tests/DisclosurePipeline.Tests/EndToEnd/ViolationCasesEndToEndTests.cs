@@ -108,6 +108,29 @@ public sealed class ViolationCasesEndToEndTests
         Assert.AreEqual(HttpStatusCode.NotFound, await PutDocumentAsync(strangerClient, documentPath.Replace("api/me", "api/me", StringComparison.Ordinal), "%PDF-1.7"u8.ToArray(), "application/pdf", ct));
         Assert.AreEqual(HttpStatusCode.NoContent, await PutDocumentAsync(ownerClient, documentPath, "%PDF-1.7\n%%EOF"u8.ToArray(), "application/pdf", ct));
 
+        // Staff read what they review: the plan's content in the case, and its PDF.
+        var staffDocumentPath = $"api/violations/{owner}/{recordId}/plans/{planId}/document";
+        using (var pdf = await stack.Staff.GetAsync(staffDocumentPath, ct))
+        {
+            Assert.AreEqual(HttpStatusCode.OK, pdf.StatusCode);
+            Assert.AreEqual("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+            CollectionAssert.AreEqual("%PDF-1.7\n%%EOF"u8.ToArray(), await pdf.Content.ReadAsByteArrayAsync(ct));
+        }
+
+        using (var ownerGetsStaffPath = await ownerClient.GetAsync(staffDocumentPath, ct))
+        {
+            Assert.AreEqual(HttpStatusCode.Forbidden, ownerGetsStaffPath.StatusCode);
+        }
+
+        using (var listed = await stack.Staff.GetAsync($"api/violations?supplierId={owner}", ct))
+        {
+            var listedPlan = (await ReadJsonAsync(listed, ct))["items"]!.AsArray()
+                .Single(c => (string?)c!["recordId"] == recordId)!["plans"]!.AsArray().Single()!;
+            Assert.IsTrue((bool)listedPlan["hasDocument"]!);
+            Assert.IsFalse(string.IsNullOrEmpty((string?)listedPlan["summary"]), "staff see what was submitted");
+            Assert.IsNotEmpty(listedPlan["actions"]!.AsArray());
+        }
+
         // Two staff approve at once: one 200 with the case, one 409.
         var reviewPath = $"api/violations/{owner}/{recordId}/plans/{planId}/review";
         using (var badReview = await stack.Staff.PostAsync(reviewPath, Json("""{"decision":"reject"}"""), ct))
@@ -193,6 +216,7 @@ public sealed class ViolationCasesEndToEndTests
         [
             "POST api/suppliers/" + registry[5] + "/keys", "GET api/violations", "GET api/alerts",
             "POST api/violations/" + registry[5] + "/BM-1/plans/p1/review", "GET api/sync-runs/latest",
+            "GET api/violations/" + registry[5] + "/BM-1/plans/p1/document",
         ];
         string[] supplierOnly = ["GET api/me/violations", "POST api/me/violations/BM-1/plans", "PUT api/me/violations/BM-1/plans/p1/document"];
 
