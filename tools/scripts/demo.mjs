@@ -83,6 +83,19 @@ async function waitForRollup(after) {
   return last;
 }
 
+// SweepPlanDeadlines also runs in the background: wait until the alerts it stores stop growing.
+async function waitForSweep() {
+  const started = Date.now();
+  let last = await call("GET", "/api/alerts", { ok: [200, 404] });
+  while (Date.now() - started < 60_000) {
+    await sleep(1000);
+    const next = await call("GET", "/api/alerts", { ok: [200, 404] });
+    if (next.status !== 200 || (last.status === 200 && next.json.items.length === last.json.items.length)) return next;
+    last = next;
+  }
+  return last;
+}
+
 async function main() {
   console.log();
   if (opts.demo === "1") {
@@ -118,7 +131,7 @@ async function main() {
     if (items.length > 10) console.log(`    … and ${items.length - 10} more (GET /api/violations?status=overdue)`);
   }
 
-  const alerts = await call("GET", "/api/alerts", { ok: [200, 404] });
+  const alerts = await waitForSweep();
   if (alerts.status === 200) {
     const items = alerts.json.items;
     const overdueAlerts = items.filter((a) => a.type === "plan_overdue").length;
