@@ -338,21 +338,8 @@ public sealed class SyncIntegrationTests
         public async Task<List<SyncBatchMessage>> ReceiveAllAsync(CancellationToken ct)
         {
             var queue = await Account.GetQueueAsync(StorageNames.SyncBatchesQueue, ct);
-            var messages = new List<SyncBatchMessage>();
-            while (true)
-            {
-                var received = (await queue.GetMessagesAsync(32, TimeSpan.FromMinutes(1), null, null, ct)).ToList();
-                if (received.Count == 0)
-                {
-                    return messages;
-                }
-
-                foreach (var m in received)
-                {
-                    messages.Add(JsonSerializer.Deserialize<SyncBatchMessage>(m.AsString, JsonSerializerOptions.Web)!);
-                    await queue.DeleteMessageAsync(m.Id, m.PopReceipt, null, null, ct);
-                }
-            }
+            var texts = await queue.TakeAllAsync(ct);
+            return [.. texts.Select(t => JsonSerializer.Deserialize<SyncBatchMessage>(t, JsonSerializerOptions.Web)!)];
         }
 
         public async Task<int> DrainAsync(CancellationToken ct)

@@ -7,7 +7,6 @@ using DisclosurePipeline.Storage;
 using DisclosurePipeline.Tests.Infrastructure;
 using DisclosurePipeline.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.WindowsAzure.Storage.Queue;
 
 namespace DisclosurePipeline.Tests.Violations;
 
@@ -87,21 +86,8 @@ internal sealed class CaseFixture : IAsyncDisposable
     public async Task<List<string>> DrainAlertsQueueAsync(CancellationToken cancellationToken)
     {
         var queue = await Account.GetQueueAsync(StorageNames.AlertsQueue, cancellationToken);
-        var ids = new List<string>();
-        while (true)
-        {
-            var batch = (await queue.GetMessagesAsync(32, null, null, null, cancellationToken)).ToList();
-            if (batch.Count == 0)
-            {
-                return ids;
-            }
-
-            foreach (CloudQueueMessage message in batch)
-            {
-                ids.Add(System.Text.Json.JsonDocument.Parse(message.AsString).RootElement.GetProperty("alertId").GetString()!);
-                await queue.DeleteMessageAsync(message.Id, message.PopReceipt, null, null, cancellationToken);
-            }
-        }
+        var texts = await queue.TakeAllAsync(cancellationToken);
+        return [.. texts.Select(t => System.Text.Json.JsonDocument.Parse(t).RootElement.GetProperty("alertId").GetString()!)];
     }
 
     public static PlanContent Content(string summary = "修复排污口") =>
