@@ -42,7 +42,7 @@ internal static class FunctionApp
         services.AddAuthorization(Policies.Add);
 
         services.AddSingleton(TimeProvider.System);
-        services.AddPipelineStorage(configuration["AzureWebJobsStorage"] is { Length: > 0 } storage ? storage : "UseDevelopmentStorage=true");
+        services.AddPipelineStorage(configuration);
         services.AddSingleton<RegistryImport>();
         services.AddPublicDataClient(configuration);
         services.AddSingleton(HostQueueSettings.Load(configuration["FUNCTIONS_APP_ROOT_PATH"]));

@@ -1,5 +1,6 @@
-using Microsoft.WindowsAzure.Storage;
-using Microsoft.WindowsAzure.Storage.Blob;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 namespace DisclosurePipeline.Storage;
 
@@ -11,14 +12,13 @@ internal sealed class BlobDocumentStore(StorageAccount account) : IDocumentStore
         ArgumentNullException.ThrowIfNull(content);
         ArgumentException.ThrowIfNullOrEmpty(contentType);
         var blob = await BlobAsync(container, path, cancellationToken).ConfigureAwait(false);
-        blob.Properties.ContentType = contentType;
-        await blob.UploadFromStreamAsync(content, null, null, null, cancellationToken).ConfigureAwait(false);
+        await blob.UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> ExistsAsync(string container, string path, CancellationToken cancellationToken)
     {
         var blob = await BlobAsync(container, path, cancellationToken).ConfigureAwait(false);
-        return await blob.ExistsAsync(null, null, cancellationToken).ConfigureAwait(false);
+        return await blob.ExistsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Stream?> OpenReadAsync(string container, string path, CancellationToken cancellationToken)
@@ -26,19 +26,19 @@ internal sealed class BlobDocumentStore(StorageAccount account) : IDocumentStore
         var blob = await BlobAsync(container, path, cancellationToken).ConfigureAwait(false);
         try
         {
-            return await blob.OpenReadAsync(null, null, null, cancellationToken).ConfigureAwait(false);
+            return await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken).ConfigureAwait(false);
         }
-        catch (StorageException e) when (e.RequestInformation?.HttpStatusCode == 404)
+        catch (RequestFailedException e) when (e.Status == 404)
         {
             return null;
         }
     }
 
-    private async Task<CloudBlockBlob> BlobAsync(string container, string path, CancellationToken cancellationToken)
+    private async Task<BlobClient> BlobAsync(string container, string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(container);
         ArgumentException.ThrowIfNullOrEmpty(path);
         var blobs = await account.GetContainerAsync(container, cancellationToken).ConfigureAwait(false);
-        return blobs.GetBlockBlobReference(path);
+        return blobs.GetBlobClient(path);
     }
 }

@@ -16,6 +16,9 @@ public interface IEntityStore
     /// <summary>The whole registry, ordered by shard then id.</summary>
     Task<IReadOnlyList<RegisteredEntity>> ListAsync(CancellationToken cancellationToken);
 
+    /// <summary>The ids of the whole registry (only the keys are read), ordered by shard then id.</summary>
+    Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken);
+
     /// <summary>The entities of one shard whose ids fall in [<paramref name="firstId"/>, <paramref name="lastId"/>], ordered by id.</summary>
     Task<IReadOnlyList<RegisteredEntity>> ListRangeAsync(string shard, string firstId, string lastId, CancellationToken cancellationToken);
 
@@ -65,7 +68,10 @@ public sealed record SyncRun(string RunId, DateTimeOffset StartedAt, int Entitie
 /// <summary>The outcome of one batch of a run. Recording it twice is harmless: the last write wins and counts once.</summary>
 public sealed record SyncBatchResult(string RunId, int BatchNumber, int EntitiesSynced, int EntitiesFailed, DateTimeOffset FinishedAt);
 
-/// <summary>Sync runs and their per-batch outcomes. Run counters are derived from batch rows, so a redelivered batch cannot count twice.</summary>
+/// <summary>
+/// Sync runs and their per-batch outcomes. Run counters are derived from batch rows, so a redelivered batch cannot count
+/// twice, and a run is completed as soon as its last batch is recorded.
+/// </summary>
 public interface ISyncRunStore
 {
     /// <summary>Stores a new run.</summary>
@@ -77,8 +83,12 @@ public interface ISyncRunStore
     /// <summary>One run with its counters, or null.</summary>
     Task<SyncRun?> GetAsync(string runId, CancellationToken cancellationToken);
 
-    /// <summary>Records (idempotently) a batch's outcome; when every batch is in, marks the run completed. Returns the run as it now stands.</summary>
-    Task<SyncRun> RecordBatchAsync(SyncBatchResult result, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records (idempotently) a batch's outcome. One of the run's last batches (by number) then also reads the run and,
+    /// when every batch is in, marks it completed, and returns it as it then stands; other batches return null. A run
+    /// whose batches are all in reads as completed from <see cref="GetAsync"/> and <see cref="GetLatestAsync"/> in any case.
+    /// </summary>
+    Task<SyncRun?> RecordBatchAsync(SyncBatchResult result, CancellationToken cancellationToken);
 
     /// <summary>Marks a run that can no longer finish as failed.</summary>
     Task MarkFailedAsync(string runId, DateTimeOffset at, CancellationToken cancellationToken);

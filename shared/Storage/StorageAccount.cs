@@ -1,68 +1,86 @@
 using System.Collections.Concurrent;
-using Microsoft.Azure.Cosmos.Table;
-using Microsoft.WindowsAzure.Storage.Blob;
-using Microsoft.WindowsAzure.Storage.Queue;
-using BlobQueueAccount = Microsoft.WindowsAzure.Storage.CloudStorageAccount;
-using TableAccount = Microsoft.Azure.Cosmos.Table.CloudStorageAccount;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Queues;
 
 namespace DisclosurePipeline.Storage;
 
 /// <summary>
-/// The storage clients of one account, created once (they are thread-safe and meant to be shared),
-/// and the tables, queues and containers of <see cref="StorageNames"/>, each created on first use
-/// (once per process, safely under concurrency). Other adapters in <c>shared/Storage</c> get their
-/// tables here, so resource creation and naming stay in one place.
+/// The storage clients of one account (created once and shared: they are thread-safe), and the tables, queues and
+/// containers of <see cref="StorageNames"/>, each created on first use (once per process, safely under concurrency).
+/// Other adapters in <c>shared/Storage</c> get their tables here, so resource creation and naming stay in one place.
+/// Queue messages are base64-encoded, as the Functions host's queue trigger reads them (<c>messageEncoding: base64</c>).
 /// </summary>
 public sealed class StorageAccount : IStorageInitializer
 {
     private readonly ConcurrentDictionary<string, Lazy<Task>> created = new(StringComparer.Ordinal);
-    private readonly CloudTableClient tables;
-    private readonly CloudQueueClient queues;
-    private readonly CloudBlobClient blobs;
+    private readonly TableServiceClient tables;
+    private readonly QueueServiceClient queues;
+    private readonly BlobServiceClient blobs;
 
-    /// <summary>Creates the clients for <paramref name="connectionString"/>.</summary>
+    /// <summary>Uses the given service clients (the queue client's options must use <see cref="QueueMessageEncoding.Base64"/>).</summary>
+    /// <param name="tables">The table service client.</param>
+    /// <param name="queues">The queue service client.</param>
+    /// <param name="blobs">The blob service client.</param>
+    /// <param name="names">The names to use; <see cref="StorageNames.Default"/> when null.</param>
+    public StorageAccount(TableServiceClient tables, QueueServiceClient queues, BlobServiceClient blobs, StorageNames? names = null)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentNullException.ThrowIfNull(blobs);
+        this.tables = tables;
+        this.queues = queues;
+        this.blobs = blobs;
+        Names = names ?? StorageNames.Default;
+    }
+
+    /// <summary>Creates the clients for <paramref name="connectionString"/> (for tools and tests).</summary>
     /// <param name="connectionString">A storage connection string (for Azurite, <c>UseDevelopmentStorage=true</c> or explicit endpoints).</param>
     /// <param name="names">The names to use; <see cref="StorageNames.Default"/> when null.</param>
     public StorageAccount(string connectionString, StorageNames? names = null)
+        : this(
+            new TableServiceClient(StorageConnection.FromConnectionString(connectionString).ConnectionString),
+            new QueueServiceClient(connectionString, QueueOptions()),
+            new BlobServiceClient(connectionString),
+            names)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        Names = names ?? StorageNames.Default;
-        tables = TableAccount.Parse(connectionString).CreateCloudTableClient();
-        var account = BlobQueueAccount.Parse(connectionString);
-        queues = account.CreateCloudQueueClient();
-        blobs = account.CreateCloudBlobClient();
     }
 
     /// <summary>The names in use.</summary>
     public StorageNames Names { get; }
 
-    /// <summary>A table by logical name (see <see cref="StorageNames"/>), created if it does not exist yet.</summary>
-    public async Task<CloudTable> GetTableAsync(string logicalName, CancellationToken cancellationToken)
+    /// <summary>The options every queue client of the pipeline uses: base64 messages, as the Functions host reads them.</summary>
+    public static QueueClientOptions QueueOptions(QueueClientOptions? options = null)
     {
-        var table = tables.GetTableReference(Names.Table(logicalName));
-        await EnsureAsync("table:" + table.Name, ct => table.CreateIfNotExistsAsync(null, null, ct), cancellationToken).ConfigureAwait(false);
+        options ??= new QueueClientOptions();
+        options.MessageEncoding = QueueMessageEncoding.Base64;
+        return options;
+    }
+
+    /// <summary>A table by logical name (see <see cref="StorageNames"/>), created if it does not exist yet.</summary>
+    public async Task<TableClient> GetTableAsync(string logicalName, CancellationToken cancellationToken)
+    {
+        var table = tables.GetTableClient(Names.Table(logicalName));
+        await EnsureAsync("table:" + table.Name, ct => table.CreateIfNotExistsAsync(ct), cancellationToken).ConfigureAwait(false);
         return table;
     }
 
-    /// <summary>
-    /// A queue by logical name, created if it does not exist yet. Its messages are base64-encoded
-    /// (<see cref="CloudQueue.EncodeMessage"/>), as the Functions host's queue trigger expects.
-    /// </summary>
-    public async Task<CloudQueue> GetQueueAsync(string logicalName, CancellationToken cancellationToken)
+    /// <summary>A queue by logical name, created if it does not exist yet. Its messages are base64-encoded.</summary>
+    public async Task<QueueClient> GetQueueAsync(string logicalName, CancellationToken cancellationToken)
     {
-        var queue = queues.GetQueueReference(Names.Queue(logicalName));
-        queue.EncodeMessage = true;
-        await EnsureAsync("queue:" + queue.Name, ct => queue.CreateIfNotExistsAsync(null, null, ct), cancellationToken).ConfigureAwait(false);
+        var queue = queues.GetQueueClient(Names.Queue(logicalName));
+        await EnsureAsync("queue:" + queue.Name, ct => queue.CreateIfNotExistsAsync(null, ct), cancellationToken).ConfigureAwait(false);
         return queue;
     }
 
     /// <summary>A blob container by logical name (private access), created if it does not exist yet.</summary>
-    public async Task<CloudBlobContainer> GetContainerAsync(string logicalName, CancellationToken cancellationToken)
+    public async Task<BlobContainerClient> GetContainerAsync(string logicalName, CancellationToken cancellationToken)
     {
-        var container = blobs.GetContainerReference(Names.Container(logicalName));
+        var container = blobs.GetBlobContainerClient(Names.Container(logicalName));
         await EnsureAsync(
             "container:" + container.Name,
-            ct => container.CreateIfNotExistsAsync(BlobContainerPublicAccessType.Off, null, null, ct),
+            ct => container.CreateIfNotExistsAsync(PublicAccessType.None, null, null, ct),
             cancellationToken).ConfigureAwait(false);
         return container;
     }

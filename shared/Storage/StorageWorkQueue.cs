@@ -1,12 +1,10 @@
-using System.Text;
 using System.Text.Json;
-using Microsoft.WindowsAzure.Storage.Queue;
 
 namespace DisclosurePipeline.Storage;
 
 /// <summary>
 /// <see cref="IWorkQueue"/> over storage queues: the message is JSON (web defaults: camelCase), sent
-/// base64-encoded as the Functions host's queue trigger expects.
+/// base64-encoded (the queue clients' <c>MessageEncoding</c>) as the Functions host's queue trigger reads it.
 /// </summary>
 internal sealed class StorageWorkQueue(StorageAccount account) : IWorkQueue
 {
@@ -18,16 +16,15 @@ internal sealed class StorageWorkQueue(StorageAccount account) : IWorkQueue
     public async Task EnqueueAsync<T>(string queueName, T message, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(queueName);
-        var json = JsonSerializer.Serialize(message, Json);
-        var bytes = Encoding.UTF8.GetByteCount(json);
-        if (bytes > MaxPayloadBytes)
+        var json = JsonSerializer.SerializeToUtf8Bytes(message, Json);
+        if (json.Length > MaxPayloadBytes)
         {
             throw new ArgumentException(
-                $"a message for queue '{queueName}' is {bytes} bytes of JSON; at most {MaxPayloadBytes} fit in a queue message (send smaller batches)",
+                $"a message for queue '{queueName}' is {json.Length} bytes of JSON; at most {MaxPayloadBytes} fit in a queue message (send smaller batches)",
                 nameof(message));
         }
 
         var queue = await account.GetQueueAsync(queueName, cancellationToken).ConfigureAwait(false);
-        await queue.AddMessageAsync(new CloudQueueMessage(json), null, null, null, null, cancellationToken).ConfigureAwait(false);
+        await queue.SendMessageAsync(new BinaryData(json), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

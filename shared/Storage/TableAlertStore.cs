@@ -1,4 +1,4 @@
-using Microsoft.Azure.Cosmos.Table;
+using Azure.Data.Tables;
 
 namespace DisclosurePipeline.Storage;
 
@@ -12,35 +12,11 @@ internal sealed class TableAlertStore(StorageAccount account) : IAlertStore
 {
     private const string Partition = "alert";
 
-    private const string Type = nameof(Type);
-    private const string SupplierId = nameof(SupplierId);
-    private const string SupplierName = nameof(SupplierName);
-    private const string Kind = nameof(Kind);
-    private const string RecordId = nameof(RecordId);
-    private const string PublishedAt = nameof(PublishedAt);
-    private const string PlanDueOn = nameof(PlanDueOn);
-    private const string DaysOverdue = nameof(DaysOverdue);
-    private const string ContactEmail = nameof(ContactEmail);
-    private const string RaisedAt = nameof(RaisedAt);
-    private const string RaisedAtUtc = nameof(RaisedAtUtc);
-    private const string DeliveredAt = nameof(DeliveredAt);
-    private const string Attempts = nameof(Attempts);
-    private const string LastAttemptAt = nameof(LastAttemptAt);
-    private const string LastFailedAt = nameof(LastFailedAt);
-
     public async Task<bool> TryAddAsync(StoredAlert alert, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await table.ExecuteAsync(TableOperation.Insert(ToRow(alert)), null, null, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (StorageException e) when (e.IsConflict())
-        {
-            return false;
-        }
+        return await table.TryAddAsync(AlertRow.From(alert), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredAlert?> GetAsync(string alertId, CancellationToken cancellationToken)
@@ -48,77 +24,107 @@ internal sealed class TableAlertStore(StorageAccount account) : IAlertStore
         ArgumentException.ThrowIfNullOrEmpty(alertId);
         Keys.ThrowIfInvalid(alertId, "alertId");
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = await table.RetrieveAsync(Partition, alertId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : FromRow(row);
+        var row = await table.RetrieveAsync<AlertRow>(Partition, alertId, cancellationToken).ConfigureAwait(false);
+        return row?.ToAlert();
     }
 
     public async Task<IReadOnlyList<StoredAlert>> ListAsync(DateTimeOffset? since, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var filter = TableQuery.GenerateFilterCondition("PartitionKey", QueryComparisons.Equal, Partition);
-        if (since is { } from)
-        {
-            filter = TableQuery.CombineFilters(
-                filter,
-                TableOperators.And,
-                TableQuery.GenerateFilterConditionForDate(RaisedAtUtc, QueryComparisons.GreaterThanOrEqual, from.ToUniversalTime()));
-        }
-
-        var rows = await table.QueryAllAsync(new TableQuery().Where(filter), cancellationToken).ConfigureAwait(false);
-        return rows.Select(FromRow).OrderBy(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).ToList();
+        var filter = since is { } from
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RaisedAtUtc ge {from.ToUniversalTime()}")
+            : TableRows.PartitionFilter(Partition);
+        var rows = await table.QueryAllAsync<AlertRow>(filter, null, cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => r.ToAlert()).OrderBy(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).ToList();
     }
 
     public async Task<bool> TryReplaceAsync(StoredAlert alert, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        return await table.TryReplaceAsync(ToRow(alert), alert.ETag, "alert", cancellationToken).ConfigureAwait(false);
+        return await table.TryReplaceAsync(AlertRow.From(alert), alert.ETag, "alert", cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>
+    private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
         account.GetTableAsync(StorageNames.AlertsTable, cancellationToken);
 
-    private static DynamicTableEntity ToRow(StoredAlert a)
+    /// <summary>An <c>Alerts</c> row.</summary>
+    private sealed class AlertRow : TableRow
     {
-        Keys.ThrowIfInvalid(a.AlertId, "alertId");
-        var row = new DynamicTableEntity(Partition, a.AlertId);
-        var p = row.Properties;
-        p[Type] = new EntityProperty(a.Type);
-        p[SupplierId] = new EntityProperty(a.SupplierId);
-        p[SupplierName] = new EntityProperty(a.SupplierName);
-        p[Kind] = new EntityProperty(Wire.Kind(a.Kind));
-        p[RecordId] = new EntityProperty(a.RecordId);
-        p[PublishedAt] = new EntityProperty(TableRows.Timestamp(a.PublishedAt));
-        p[PlanDueOn] = new EntityProperty(TableRows.Date(a.PlanDueOn));
-        p[DaysOverdue] = new EntityProperty(a.DaysOverdue);
-        p[ContactEmail] = new EntityProperty(TableRows.Text(a.ContactEmail));
-        p[RaisedAt] = new EntityProperty(TableRows.Timestamp(a.RaisedAt));
-        p[RaisedAtUtc] = new EntityProperty(a.RaisedAt.UtcDateTime);
-        p[DeliveredAt] = new EntityProperty(TableRows.Timestamp(a.DeliveredAt));
-        p[Attempts] = new EntityProperty(a.Attempts);
-        p[LastAttemptAt] = new EntityProperty(TableRows.Timestamp(a.LastAttemptAt));
-        p[LastFailedAt] = new EntityProperty(TableRows.Timestamp(a.LastFailedAt));
-        return row;
-    }
+        public string? Type { get; set; }
 
-    private static StoredAlert FromRow(DynamicTableEntity row) =>
-        new(
-            row.RowKey,
-            row.GetText(Type) ?? "",
-            row.GetText(SupplierId) ?? "",
-            row.GetText(SupplierName) ?? "",
-            Wire.ParseKind(row.GetText(Kind)),
-            row.GetText(RecordId) ?? "",
-            row.GetTimestamp(PublishedAt) ?? default,
-            row.GetDate(PlanDueOn) ?? default,
-            row.GetInt(DaysOverdue),
-            row.GetTextOrNull(ContactEmail),
-            row.GetTimestamp(RaisedAt) ?? default)
+        public string? SupplierId { get; set; }
+
+        public string? SupplierName { get; set; }
+
+        public string? Kind { get; set; }
+
+        public string? RecordId { get; set; }
+
+        public string? PublishedAt { get; set; }
+
+        public string? PlanDueOn { get; set; }
+
+        public int DaysOverdue { get; set; }
+
+        public string? ContactEmail { get; set; }
+
+        public string? RaisedAt { get; set; }
+
+        public DateTimeOffset RaisedAtUtc { get; set; }
+
+        public string? DeliveredAt { get; set; }
+
+        public int Attempts { get; set; }
+
+        public string? LastAttemptAt { get; set; }
+
+        public string? LastFailedAt { get; set; }
+
+        public static AlertRow From(StoredAlert a)
         {
-            DeliveredAt = row.GetTimestamp(DeliveredAt),
-            Attempts = row.GetInt(Attempts),
-            LastAttemptAt = row.GetTimestamp(LastAttemptAt),
-            LastFailedAt = row.GetTimestamp(LastFailedAt),
-            ETag = row.ETag,
-        };
+            Keys.ThrowIfInvalid(a.AlertId, "alertId");
+            return new AlertRow
+            {
+                PartitionKey = Partition,
+                RowKey = a.AlertId,
+                Type = a.Type,
+                SupplierId = a.SupplierId,
+                SupplierName = a.SupplierName,
+                Kind = Wire.Kind(a.Kind),
+                RecordId = a.RecordId,
+                PublishedAt = TableRows.Timestamp(a.PublishedAt),
+                PlanDueOn = TableRows.Date(a.PlanDueOn),
+                DaysOverdue = a.DaysOverdue,
+                ContactEmail = TableRows.Text(a.ContactEmail),
+                RaisedAt = TableRows.Timestamp(a.RaisedAt),
+                RaisedAtUtc = a.RaisedAt.ToUniversalTime(),
+                DeliveredAt = TableRows.Timestamp(a.DeliveredAt),
+                Attempts = a.Attempts,
+                LastAttemptAt = TableRows.Timestamp(a.LastAttemptAt),
+                LastFailedAt = TableRows.Timestamp(a.LastFailedAt),
+            };
+        }
+
+        public StoredAlert ToAlert() =>
+            new(
+                RowKey,
+                Type ?? "",
+                SupplierId ?? "",
+                SupplierName ?? "",
+                Wire.ParseKind(Kind),
+                RecordId ?? "",
+                TableRows.ParseTimestamp(PublishedAt) ?? default,
+                TableRows.ParseDate(PlanDueOn) ?? default,
+                DaysOverdue,
+                TableRows.TextOrNull(ContactEmail),
+                TableRows.ParseTimestamp(RaisedAt) ?? default)
+            {
+                DeliveredAt = TableRows.ParseTimestamp(DeliveredAt),
+                Attempts = Attempts,
+                LastAttemptAt = TableRows.ParseTimestamp(LastAttemptAt),
+                LastFailedAt = TableRows.ParseTimestamp(LastFailedAt),
+                ETag = ETag.ToString(),
+            };
+    }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using DisclosurePipeline.Domain;
-using Microsoft.Azure.Cosmos.Table;
+using Azure.Data.Tables;
 
 namespace DisclosurePipeline.Storage;
 
@@ -15,29 +15,13 @@ internal sealed class TableCaseStore(StorageAccount account) : ICaseStore
     private const char Separator = '|';
     private const char AfterSeparator = '}';
 
-    private const string SupplierId = nameof(SupplierId);
-    private const string RecordId = nameof(RecordId);
-    private const string Authority = nameof(Authority);
-    private const string DocumentNumber = nameof(DocumentNumber);
-    private const string Category = nameof(Category);
-    private const string Summary = nameof(Summary);
-    private const string PenaltyAmountCny = nameof(PenaltyAmountCny);
-    private const string IssuedOn = nameof(IssuedOn);
-    private const string PublishedAt = nameof(PublishedAt);
-    private const string RecordRemoved = nameof(RecordRemoved);
-    private const string RemovedAt = nameof(RemovedAt);
-    private const string PlanDueOn = nameof(PlanDueOn);
-    private const string OpenedAt = nameof(OpenedAt);
-    private const string LastPlanId = nameof(LastPlanId);
-    private const string LastPlanAt = nameof(LastPlanAt);
-
     public async Task<ViolationCase?> GetAsync(string supplierId, string recordId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(supplierId);
         ArgumentException.ThrowIfNullOrEmpty(recordId);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = await table.RetrieveAsync(Uscc.Shard(supplierId), RowKey(supplierId, recordId), cancellationToken).ConfigureAwait(false);
-        return row is null ? null : FromRow(row);
+        var row = await table.RetrieveAsync<CaseRow>(Uscc.Shard(supplierId), RowKey(supplierId, recordId), cancellationToken).ConfigureAwait(false);
+        return row?.ToCase();
     }
 
     public Task<IReadOnlyList<ViolationCase>> ListForEntityAsync(string supplierId, CancellationToken cancellationToken)
@@ -52,16 +36,16 @@ internal sealed class TableCaseStore(StorageAccount account) : ICaseStore
         ArgumentNullException.ThrowIfNull(firstId);
         ArgumentNullException.ThrowIfNull(lastId);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var query = TableRows.RangeQuery(shard, firstId + Separator, lastId + AfterSeparator, lastInclusive: false);
-        var rows = await table.QueryAllAsync(query, cancellationToken).ConfigureAwait(false);
-        return rows.Select(FromRow).ToList();
+        var filter = TableRows.RangeFilter(shard, firstId + Separator, lastId + AfterSeparator, lastInclusive: false);
+        var rows = await table.QueryAllAsync<CaseRow>(filter, null, cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => r.ToCase()).ToList();
     }
 
     public async Task<IReadOnlyList<ViolationCase>> ListAllAsync(CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await table.QueryAllAsync(new TableQuery(), cancellationToken).ConfigureAwait(false);
-        return rows.Select(FromRow).ToList();
+        var rows = await table.QueryAllAsync<CaseRow>(null, null, cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => r.ToCase()).ToList();
     }
 
     public async Task ApplySyncAsync(IReadOnlyCollection<ViolationCase> opened, IReadOnlyCollection<ViolationCase> updated, CancellationToken cancellationToken)
@@ -77,78 +61,119 @@ internal sealed class TableCaseStore(StorageAccount account) : ICaseStore
 
         // Inserts first: a redelivered batch finds its cases already there (409) and leaves them as they are.
         // Then merges of the record columns only; the plan deadline and opening time are not touched.
-        await table.WriteBatchesAsync(opened.Select(FullRow), TableOperation.Insert, HttpStatusCode.Conflict, cancellationToken).ConfigureAwait(false);
-        await table.WriteBatchesAsync(updated.Select(RecordRow), TableOperation.Merge, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
+        await table.WriteBatchesAsync(opened.Select(CaseRow.Full), TableTransactionActionType.Add, HttpStatusCode.Conflict, cancellationToken).ConfigureAwait(false);
+        await table.WriteBatchesAsync(updated.Select(CaseRecordRow.From), TableTransactionActionType.UpdateMerge, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> TryReplaceAsync(ViolationCase violationCase, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(violationCase);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        return await table.TryReplaceAsync(FullRow(violationCase), violationCase.ETag, "case", cancellationToken).ConfigureAwait(false);
+        return await table.TryReplaceAsync(CaseRow.Full(violationCase), violationCase.ETag, "case", cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>
+    private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
         account.GetTableAsync(StorageNames.CasesTable, cancellationToken);
 
-    private static string RowKey(string supplierId, string recordId) => supplierId + Separator + recordId;
+    internal static string RowKey(string supplierId, string recordId) => supplierId + Separator + recordId;
+}
 
-    private static DynamicTableEntity RecordRow(ViolationCase c)
+/// <summary>The platform record's columns of a <c>Cases</c> row (what a sync merges).</summary>
+internal class CaseRecordRow : TableRow
+{
+    public string? SupplierId { get; set; }
+
+    public string? RecordId { get; set; }
+
+    public string? Authority { get; set; }
+
+    public string? DocumentNumber { get; set; }
+
+    public string? Category { get; set; }
+
+    public string? Summary { get; set; }
+
+    public string? PenaltyAmountCny { get; set; }
+
+    public string? IssuedOn { get; set; }
+
+    public string? PublishedAt { get; set; }
+
+    public bool RecordRemoved { get; set; }
+
+    public string? RemovedAt { get; set; }
+
+    public static CaseRecordRow From(ViolationCase c) => Fill(new CaseRecordRow(), c);
+
+    protected static T Fill<T>(T row, ViolationCase c)
+        where T : CaseRecordRow
     {
         Keys.ThrowIfInvalid(c.SupplierId, "supplierId");
         Keys.ThrowIfInvalid(c.RecordId, "recordId");
-        if (c.SupplierId.Contains(Separator, StringComparison.Ordinal))
+        if (c.SupplierId.Contains('|', StringComparison.Ordinal))
         {
-            throw new ArgumentException($"supplierId '{c.SupplierId}' cannot contain '{Separator}'", nameof(c));
+            throw new ArgumentException($"supplierId '{c.SupplierId}' cannot contain '|'", nameof(c));
         }
 
-        var row = new DynamicTableEntity(Uscc.Shard(c.SupplierId), RowKey(c.SupplierId, c.RecordId)) { ETag = "*" };
-        var p = row.Properties;
-        p[SupplierId] = new EntityProperty(c.SupplierId);
-        p[RecordId] = new EntityProperty(c.RecordId);
-        p[Authority] = new EntityProperty(c.Authority);
-        p[DocumentNumber] = new EntityProperty(TableRows.Text(c.DocumentNumber));
-        p[Category] = new EntityProperty(c.Category);
-        p[Summary] = new EntityProperty(c.Summary);
-        p[PenaltyAmountCny] = new EntityProperty(TableRows.Amount(c.PenaltyAmountCny));
-        p[IssuedOn] = new EntityProperty(TableRows.Date(c.IssuedOn));
-        p[PublishedAt] = new EntityProperty(TableRows.Timestamp(c.PublishedAt));
-        p[RecordRemoved] = new EntityProperty(c.RecordRemoved);
-        p[RemovedAt] = new EntityProperty(TableRows.Timestamp(c.RemovedAt));
+        row.PartitionKey = Uscc.Shard(c.SupplierId);
+        row.RowKey = TableCaseStore.RowKey(c.SupplierId, c.RecordId);
+        row.SupplierId = c.SupplierId;
+        row.RecordId = c.RecordId;
+        row.Authority = c.Authority;
+        row.DocumentNumber = TableRows.Text(c.DocumentNumber);
+        row.Category = c.Category;
+        row.Summary = c.Summary;
+        row.PenaltyAmountCny = TableRows.Amount(c.PenaltyAmountCny);
+        row.IssuedOn = TableRows.Date(c.IssuedOn);
+        row.PublishedAt = TableRows.Timestamp(c.PublishedAt);
+        row.RecordRemoved = c.RecordRemoved;
+        row.RemovedAt = TableRows.Timestamp(c.RemovedAt);
+        return row;
+    }
+}
+
+/// <summary>A whole <c>Cases</c> row: the record's columns and the case's own (deadline, opening, last plan).</summary>
+internal sealed class CaseRow : CaseRecordRow
+{
+    public string? PlanDueOn { get; set; }
+
+    public string? OpenedAt { get; set; }
+
+    public string? LastPlanId { get; set; }
+
+    public string? LastPlanAt { get; set; }
+
+    public static CaseRow Full(ViolationCase c)
+    {
+        var row = Fill(new CaseRow(), c);
+        row.PlanDueOn = TableRows.Date(c.PlanDueOn);
+        row.OpenedAt = TableRows.Timestamp(c.OpenedAt);
+        row.LastPlanId = TableRows.Text(c.LastPlanId);
+        row.LastPlanAt = TableRows.Timestamp(c.LastPlanAt);
         return row;
     }
 
-    private static DynamicTableEntity FullRow(ViolationCase c)
+    public ViolationCase ToCase()
     {
-        var row = RecordRow(c);
-        row.Properties[PlanDueOn] = new EntityProperty(TableRows.Date(c.PlanDueOn));
-        row.Properties[OpenedAt] = new EntityProperty(TableRows.Timestamp(c.OpenedAt));
-        row.Properties[LastPlanId] = new EntityProperty(TableRows.Text(c.LastPlanId));
-        row.Properties[LastPlanAt] = new EntityProperty(TableRows.Timestamp(c.LastPlanAt));
-        return row;
-    }
-
-    private static ViolationCase FromRow(DynamicTableEntity row)
-    {
-        var separator = row.RowKey.IndexOf(Separator, StringComparison.Ordinal);
-        var supplierId = row.GetTextOrNull(SupplierId) ?? row.RowKey[..separator];
-        var recordId = row.GetTextOrNull(RecordId) ?? row.RowKey[(separator + 1)..];
+        var separator = RowKey.IndexOf('|', StringComparison.Ordinal);
+        var supplierId = TableRows.TextOrNull(SupplierId) ?? RowKey[..separator];
+        var recordId = TableRows.TextOrNull(RecordId) ?? RowKey[(separator + 1)..];
         return new ViolationCase(supplierId, recordId)
         {
-            Authority = row.GetText(Authority) ?? "",
-            DocumentNumber = row.GetTextOrNull(DocumentNumber),
-            Category = row.GetText(Category) ?? "other",
-            Summary = row.GetText(Summary) ?? "",
-            PenaltyAmountCny = row.GetAmount(PenaltyAmountCny),
-            IssuedOn = row.GetDate(IssuedOn),
-            PublishedAt = row.GetTimestamp(PublishedAt) ?? default,
-            RecordRemoved = row.GetBool(RecordRemoved),
-            RemovedAt = row.GetTimestamp(RemovedAt),
-            PlanDueOn = row.GetDate(PlanDueOn) ?? default,
-            OpenedAt = row.GetTimestamp(OpenedAt) ?? default,
-            LastPlanId = row.GetTextOrNull(LastPlanId),
-            LastPlanAt = row.GetTimestamp(LastPlanAt),
-            ETag = row.ETag,
+            Authority = Authority ?? "",
+            DocumentNumber = TableRows.TextOrNull(DocumentNumber),
+            Category = Category ?? "other",
+            Summary = Summary ?? "",
+            PenaltyAmountCny = TableRows.ParseAmount(PenaltyAmountCny),
+            IssuedOn = TableRows.ParseDate(IssuedOn),
+            PublishedAt = TableRows.ParseTimestamp(PublishedAt) ?? default,
+            RecordRemoved = RecordRemoved,
+            RemovedAt = TableRows.ParseTimestamp(RemovedAt),
+            PlanDueOn = TableRows.ParseDate(PlanDueOn) ?? default,
+            OpenedAt = TableRows.ParseTimestamp(OpenedAt) ?? default,
+            LastPlanId = TableRows.TextOrNull(LastPlanId),
+            LastPlanAt = TableRows.ParseTimestamp(LastPlanAt),
+            ETag = ETag.ToString(),
         };
     }
 }

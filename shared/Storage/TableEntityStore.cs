@@ -1,41 +1,42 @@
 using System.Net;
 using DisclosurePipeline.Domain;
-using Microsoft.Azure.Cosmos.Table;
+using Azure.Data.Tables;
 
 namespace DisclosurePipeline.Storage;
 
 /// <summary>
 /// <see cref="IEntityStore"/> over the <c>Entities</c> table: partition = <see cref="Uscc.Shard"/>, row = id.
-/// Registry columns and sync columns are written by separate merges, so neither clobbers the other.
+/// Registry columns and sync columns are written by separate merges (two row types), so neither clobbers the other.
 /// </summary>
 internal sealed class TableEntityStore(StorageAccount account) : IEntityStore
 {
-    private const string Name = nameof(Name);
-    private const string Kind = nameof(Kind);
-    private const string Tier = nameof(Tier);
-    private const string Region = nameof(Region);
-    private const string ContactEmail = nameof(ContactEmail);
-    private const string DisclosureYear = nameof(DisclosureYear);
-    private const string PrtrState = nameof(PrtrState);
-    private const string PrtrCompletedAt = nameof(PrtrCompletedAt);
-    private const string CarbonState = nameof(CarbonState);
-    private const string CarbonCompletedAt = nameof(CarbonCompletedAt);
-    private const string NotOnPlatform = nameof(NotOnPlatform);
-    private const string LastSyncedAt = nameof(LastSyncedAt);
+    private static readonly string[] IdColumns = ["RowKey"];
 
     public async Task<RegisteredEntity?> GetAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = await table.RetrieveAsync(Uscc.Shard(id), id, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : FromRow(row);
+        var row = await table.RetrieveAsync<EntityRow>(Uscc.Shard(id), id, cancellationToken).ConfigureAwait(false);
+        return row?.ToEntity();
     }
 
     public async Task<IReadOnlyList<RegisteredEntity>> ListAsync(CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await table.QueryAllAsync(new TableQuery(), cancellationToken).ConfigureAwait(false);
-        return rows.Select(FromRow).ToList();
+        var rows = await table.QueryAllAsync<EntityRow>(null, null, cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => r.ToEntity()).ToList();
+    }
+
+    public async Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var ids = new List<string>();
+        await foreach (var row in table.QueryAsync<IdRow>((string?)null, 1000, IdColumns, cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(row.RowKey);
+        }
+
+        return ids;
     }
 
     public async Task<IReadOnlyList<RegisteredEntity>> ListRangeAsync(string shard, string firstId, string lastId, CancellationToken cancellationToken)
@@ -44,8 +45,8 @@ internal sealed class TableEntityStore(StorageAccount account) : IEntityStore
         ArgumentNullException.ThrowIfNull(firstId);
         ArgumentNullException.ThrowIfNull(lastId);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await table.QueryAllAsync(TableRows.RangeQuery(shard, firstId, lastId), cancellationToken).ConfigureAwait(false);
-        return rows.Select(FromRow).ToList();
+        var rows = await table.QueryAllAsync<EntityRow>(TableRows.RangeFilter(shard, firstId, lastId), null, cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => r.ToEntity()).ToList();
     }
 
     public async Task SaveRegistryFieldsAsync(IReadOnlyCollection<RegisteredEntity> entities, CancellationToken cancellationToken)
@@ -57,7 +58,7 @@ internal sealed class TableEntityStore(StorageAccount account) : IEntityStore
         }
 
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        await table.WriteBatchesAsync(entities.Select(RegistryRow), TableOperation.InsertOrMerge, null, cancellationToken).ConfigureAwait(false);
+        await table.WriteBatchesAsync(entities.Select(EntityRegistryRow.From), TableTransactionActionType.UpsertMerge, null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SaveSyncFieldsAsync(IReadOnlyCollection<RegisteredEntity> entities, CancellationToken cancellationToken)
@@ -70,54 +71,109 @@ internal sealed class TableEntityStore(StorageAccount account) : IEntityStore
 
         // An entity that no longer exists (404) is skipped rather than recreated without registry fields.
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        await table.WriteBatchesAsync(entities.Select(SyncRow), TableOperation.Merge, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
+        await table.WriteBatchesAsync(entities.Select(EntitySyncRow.From), TableTransactionActionType.UpdateMerge, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>
+    private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
         account.GetTableAsync(StorageNames.EntitiesTable, cancellationToken);
+}
 
-    private static DynamicTableEntity RegistryRow(RegisteredEntity e)
+/// <summary>The registry columns of an <c>Entities</c> row.</summary>
+internal class EntityRegistryRow : TableRow
+{
+    public string? Name { get; set; }
+
+    public string? Kind { get; set; }
+
+    public int Tier { get; set; }
+
+    public string? Region { get; set; }
+
+    public string? ContactEmail { get; set; }
+
+    public static EntityRegistryRow From(RegisteredEntity e)
     {
         Keys.ThrowIfInvalid(e.Id);
-        var row = new DynamicTableEntity(Uscc.Shard(e.Id), e.Id) { ETag = "*" };
-        row.Properties[Name] = new EntityProperty(e.Name);
-        row.Properties[Kind] = new EntityProperty(Wire.Kind(e.Kind));
-        row.Properties[Tier] = new EntityProperty(e.Tier);
-        row.Properties[Region] = new EntityProperty(TableRows.Text(e.Region));
-        row.Properties[ContactEmail] = new EntityProperty(TableRows.Text(e.ContactEmail));
-        return row;
-    }
-
-    private static DynamicTableEntity SyncRow(RegisteredEntity e)
-    {
-        Keys.ThrowIfInvalid(e.Id);
-        var row = new DynamicTableEntity(Uscc.Shard(e.Id), e.Id) { ETag = "*" };
-        row.Properties[DisclosureYear] = new EntityProperty(e.DisclosureYear);
-        row.Properties[PrtrState] = new EntityProperty(Wire.State(e.Prtr.State));
-        row.Properties[PrtrCompletedAt] = new EntityProperty(TableRows.Timestamp(e.Prtr.CompletedAt));
-        row.Properties[CarbonState] = new EntityProperty(Wire.State(e.Carbon.State));
-        row.Properties[CarbonCompletedAt] = new EntityProperty(TableRows.Timestamp(e.Carbon.CompletedAt));
-        row.Properties[NotOnPlatform] = new EntityProperty(e.NotOnPlatform);
-        row.Properties[LastSyncedAt] = new EntityProperty(TableRows.Timestamp(e.LastSyncedAt));
-        return row;
-    }
-
-    private static RegisteredEntity FromRow(DynamicTableEntity row) =>
-        new(
-            row.RowKey,
-            row.GetText(Name) ?? "",
-            Wire.ParseKind(row.GetText(Kind)),
-            row.GetInt(Tier) is var tier and > 0 ? tier : 1,
-            row.GetTextOrNull(Region),
-            row.GetTextOrNull(ContactEmail))
+        return new EntityRegistryRow
         {
-            DisclosureYear = row.GetInt(DisclosureYear),
-            Prtr = new DisclosureStatus(Wire.ParseState(row.GetText(PrtrState)), row.GetTimestamp(PrtrCompletedAt)),
-            Carbon = new DisclosureStatus(Wire.ParseState(row.GetText(CarbonState)), row.GetTimestamp(CarbonCompletedAt)),
-            NotOnPlatform = row.GetBool(NotOnPlatform),
-            LastSyncedAt = row.GetTimestamp(LastSyncedAt),
-            ETag = row.ETag,
+            PartitionKey = Uscc.Shard(e.Id),
+            RowKey = e.Id,
+            Name = e.Name,
+            Kind = Wire.Kind(e.Kind),
+            Tier = e.Tier,
+            Region = TableRows.Text(e.Region),
+            ContactEmail = TableRows.Text(e.ContactEmail),
         };
+    }
+}
+
+/// <summary>The sync columns of an <c>Entities</c> row (timestamps as round-trip text, empty for none).</summary>
+internal sealed class EntitySyncRow : TableRow
+{
+    public int DisclosureYear { get; set; }
+
+    public string? PrtrState { get; set; }
+
+    public string? PrtrCompletedAt { get; set; }
+
+    public string? CarbonState { get; set; }
+
+    public string? CarbonCompletedAt { get; set; }
+
+    public bool NotOnPlatform { get; set; }
+
+    public string? LastSyncedAt { get; set; }
+
+    public static EntitySyncRow From(RegisteredEntity e)
+    {
+        Keys.ThrowIfInvalid(e.Id);
+        return new EntitySyncRow
+        {
+            PartitionKey = Uscc.Shard(e.Id),
+            RowKey = e.Id,
+            DisclosureYear = e.DisclosureYear,
+            PrtrState = Wire.State(e.Prtr.State),
+            PrtrCompletedAt = TableRows.Timestamp(e.Prtr.CompletedAt),
+            CarbonState = Wire.State(e.Carbon.State),
+            CarbonCompletedAt = TableRows.Timestamp(e.Carbon.CompletedAt),
+            NotOnPlatform = e.NotOnPlatform,
+            LastSyncedAt = TableRows.Timestamp(e.LastSyncedAt),
+        };
+    }
+}
+
+/// <summary>A whole <c>Entities</c> row, as read.</summary>
+internal sealed class EntityRow : EntityRegistryRow
+{
+    public int DisclosureYear { get; set; }
+
+    public string? PrtrState { get; set; }
+
+    public string? PrtrCompletedAt { get; set; }
+
+    public string? CarbonState { get; set; }
+
+    public string? CarbonCompletedAt { get; set; }
+
+    public bool NotOnPlatform { get; set; }
+
+    public string? LastSyncedAt { get; set; }
+
+    public RegisteredEntity ToEntity() =>
+        new(RowKey, Name ?? "", Wire.ParseKind(Kind), Tier > 0 ? Tier : 1, TableRows.TextOrNull(Region), TableRows.TextOrNull(ContactEmail))
+        {
+            DisclosureYear = DisclosureYear,
+            Prtr = new DisclosureStatus(Wire.ParseState(PrtrState), TableRows.ParseTimestamp(PrtrCompletedAt)),
+            Carbon = new DisclosureStatus(Wire.ParseState(CarbonState), TableRows.ParseTimestamp(CarbonCompletedAt)),
+            NotOnPlatform = NotOnPlatform,
+            LastSyncedAt = TableRows.ParseTimestamp(LastSyncedAt),
+            ETag = ETag.ToString(),
+        };
+}
+
+/// <summary>A row read for its keys only.</summary>
+internal sealed class IdRow : TableRow
+{
 }
 
 /// <summary>Enum values as stored (the contract's lower-case words, stable across renames in code).</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Azure.Data.Tables;
 using DisclosurePipeline.Domain;
-using Microsoft.Azure.Cosmos.Table;
 
 namespace DisclosurePipeline.Storage;
 
@@ -15,13 +15,6 @@ internal sealed class TableHistoryStore(StorageAccount account) : IHistoryStore
     private const char Separator = '|';
     private const char AfterSeparator = '}';
 
-    private const string SupplierId = nameof(SupplierId);
-    private const string At = nameof(At);
-    private const string Actor = nameof(Actor);
-    private const string Event = nameof(Event);
-    private const string RecordId = nameof(RecordId);
-    private const string Detail = nameof(Detail);
-
     public async Task AppendAsync(IReadOnlyCollection<HistoryEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -31,49 +24,62 @@ internal sealed class TableHistoryStore(StorageAccount account) : IHistoryStore
         }
 
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        await table.WriteBatchesAsync(events.Select(ToRow), TableOperation.Insert, null, cancellationToken).ConfigureAwait(false);
+        await table.WriteBatchesAsync(events.Select(HistoryRow.From), TableTransactionActionType.Add, null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<HistoryEvent>> ListForEntityAsync(string supplierId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(supplierId);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await table.QueryAllAsync(
-            TableRows.RangeQuery(Uscc.Shard(supplierId), supplierId + Separator, supplierId + AfterSeparator, lastInclusive: false),
+        var rows = await table.QueryAllAsync<HistoryRow>(
+            TableRows.RangeFilter(Uscc.Shard(supplierId), supplierId + Separator, supplierId + AfterSeparator, lastInclusive: false),
+            null,
             cancellationToken).ConfigureAwait(false);
-        return rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(FromRow).ToList();
+        return rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r => r.ToEvent()).ToList();
     }
 
-    private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>
+    private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
         account.GetTableAsync(StorageNames.HistoryTable, cancellationToken);
 
-    private static DynamicTableEntity ToRow(HistoryEvent e)
+    /// <summary>A <c>History</c> row.</summary>
+    private sealed class HistoryRow : TableRow
     {
-        Keys.ThrowIfInvalid(e.SupplierId, "supplierId");
-        if (e.SupplierId.Contains(Separator, StringComparison.Ordinal))
+        public string? SupplierId { get; set; }
+
+        public string? At { get; set; }
+
+        public string? Actor { get; set; }
+
+        public string? Event { get; set; }
+
+        public string? RecordId { get; set; }
+
+        public string? Detail { get; set; }
+
+        public static HistoryRow From(HistoryEvent e)
         {
-            throw new ArgumentException($"supplierId '{e.SupplierId}' cannot contain '{Separator}'", nameof(e));
+            Keys.ThrowIfInvalid(e.SupplierId, "supplierId");
+            if (e.SupplierId.Contains(Separator, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"supplierId '{e.SupplierId}' cannot contain '{Separator}'", nameof(e));
+            }
+
+            Span<byte> random = stackalloc byte[4];
+            RandomNumberGenerator.Fill(random);
+            return new HistoryRow
+            {
+                PartitionKey = Uscc.Shard(e.SupplierId),
+                RowKey = e.SupplierId + Separator + e.At.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + Separator + Convert.ToHexStringLower(random),
+                SupplierId = e.SupplierId,
+                At = TableRows.Timestamp(e.At),
+                Actor = e.Actor,
+                Event = e.Event,
+                RecordId = TableRows.Text(e.RecordId),
+                Detail = TableRows.Text(e.Detail),
+            };
         }
 
-        Span<byte> random = stackalloc byte[4];
-        RandomNumberGenerator.Fill(random);
-        var rowKey = e.SupplierId + Separator + e.At.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + Separator + Convert.ToHexStringLower(random);
-        var row = new DynamicTableEntity(Uscc.Shard(e.SupplierId), rowKey);
-        row.Properties[SupplierId] = new EntityProperty(e.SupplierId);
-        row.Properties[At] = new EntityProperty(TableRows.Timestamp(e.At));
-        row.Properties[Actor] = new EntityProperty(e.Actor);
-        row.Properties[Event] = new EntityProperty(e.Event);
-        row.Properties[RecordId] = new EntityProperty(TableRows.Text(e.RecordId));
-        row.Properties[Detail] = new EntityProperty(TableRows.Text(e.Detail));
-        return row;
+        public HistoryEvent ToEvent() =>
+            new(SupplierId ?? "", TableRows.ParseTimestamp(At) ?? default, Actor ?? "", Event ?? "", TableRows.TextOrNull(RecordId), TableRows.TextOrNull(Detail));
     }
-
-    private static HistoryEvent FromRow(DynamicTableEntity row) =>
-        new(
-            row.GetText(SupplierId) ?? "",
-            row.GetTimestamp(At) ?? default,
-            row.GetText(Actor) ?? "",
-            row.GetText(Event) ?? "",
-            row.GetTextOrNull(RecordId),
-            row.GetTextOrNull(Detail));
 }

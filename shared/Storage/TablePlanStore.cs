@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DisclosurePipeline.Domain;
-using Microsoft.Azure.Cosmos.Table;
+using Azure.Data.Tables;
 
 namespace DisclosurePipeline.Storage;
 
@@ -53,7 +53,7 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
         ArgumentException.ThrowIfNullOrEmpty(recordId);
         ArgumentException.ThrowIfNullOrEmpty(planId);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = await table.RetrieveAsync(Uscc.Shard(supplierId), RowKey(supplierId, recordId, planId), cancellationToken).ConfigureAwait(false);
+        var row = await table.RetrieveAsync<TableEntity>(Uscc.Shard(supplierId), RowKey(supplierId, recordId, planId), cancellationToken).ConfigureAwait(false);
         return row is null ? null : FromRow(row);
     }
 
@@ -63,8 +63,9 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
         ArgumentException.ThrowIfNullOrEmpty(recordId);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var prefix = supplierId + Separator + recordId;
-        var rows = await table.QueryAllAsync(
-            TableRows.RangeQuery(Uscc.Shard(supplierId), prefix + Separator, prefix + AfterSeparator, lastInclusive: false),
+        var rows = await table.QueryAllAsync<TableEntity>(
+            TableRows.RangeFilter(Uscc.Shard(supplierId), prefix + Separator, prefix + AfterSeparator, lastInclusive: false),
+            null,
             cancellationToken).ConfigureAwait(false);
 
         // A record id may itself contain '|': the range can hold another record's plans, so filter exactly.
@@ -75,8 +76,9 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
     {
         ArgumentException.ThrowIfNullOrEmpty(supplierId);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await table.QueryAllAsync(
-            TableRows.RangeQuery(Uscc.Shard(supplierId), supplierId + Separator, supplierId + AfterSeparator, lastInclusive: false),
+        var rows = await table.QueryAllAsync<TableEntity>(
+            TableRows.RangeFilter(Uscc.Shard(supplierId), supplierId + Separator, supplierId + AfterSeparator, lastInclusive: false),
+            null,
             cancellationToken).ConfigureAwait(false);
         return Ordered(rows.Select(FromRow));
     }
@@ -84,7 +86,7 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
     public async Task<IReadOnlyList<ImprovementPlan>> ListAllAsync(CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await table.QueryAllAsync(new TableQuery(), cancellationToken).ConfigureAwait(false);
+        var rows = await table.QueryAllAsync<TableEntity>(null, null, cancellationToken).ConfigureAwait(false);
         return Ordered(rows.Select(FromRow));
     }
 
@@ -92,15 +94,7 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
     {
         ArgumentNullException.ThrowIfNull(plan);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await table.ExecuteAsync(TableOperation.Insert(ToRow(plan)), null, null, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (StorageException e) when (e.IsConflict())
-        {
-            return false;
-        }
+        return await table.TryAddAsync(ToRow(plan), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> TryReplaceAsync(ImprovementPlan plan, CancellationToken cancellationToken)
@@ -110,7 +104,7 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
         return await table.TryReplaceAsync(ToRow(plan), plan.ETag, "plan", cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>
+    private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
         account.GetTableAsync(StorageNames.PlansTable, cancellationToken);
 
     private static string RowKey(string supplierId, string recordId, string planId) =>
@@ -119,7 +113,7 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
     private static List<ImprovementPlan> Ordered(IEnumerable<ImprovementPlan> plans) =>
         plans.OrderBy(p => p.SubmittedAt).ThenBy(p => p.PlanId, StringComparer.Ordinal).ToList();
 
-    private static DynamicTableEntity ToRow(ImprovementPlan plan)
+    private static TableEntity ToRow(ImprovementPlan plan)
     {
         Keys.ThrowIfInvalid(plan.SupplierId, "supplierId");
         Keys.ThrowIfInvalid(plan.RecordId, "recordId");
@@ -135,45 +129,46 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
             throw new ArgumentException($"the plan's content is too large to store ({content.Count} chunks of {ChunkBytes} bytes; at most {MaxChunks})", nameof(plan));
         }
 
-        var row = new DynamicTableEntity(Uscc.Shard(plan.SupplierId), RowKey(plan.SupplierId, plan.RecordId, plan.PlanId));
-        var p = row.Properties;
-        p[SupplierId] = new EntityProperty(plan.SupplierId);
-        p[RecordId] = new EntityProperty(plan.RecordId);
-        p[PlanId] = new EntityProperty(plan.PlanId);
-        p[SubmittedAt] = new EntityProperty(TableRows.Timestamp(plan.SubmittedAt));
-        p[Late] = new EntityProperty(plan.Late);
-        p[Decision] = new EntityProperty(DecisionText(plan.Decision));
-        p[ReviewedAt] = new EntityProperty(TableRows.Timestamp(plan.ReviewedAt));
-        p[ReviewedBy] = new EntityProperty(TableRows.Text(plan.ReviewedBy));
-        p[Comment] = new EntityProperty(TableRows.Text(plan.Comment));
-        p[DocumentPath] = new EntityProperty(TableRows.Text(plan.DocumentPath));
-        p[ContentChunks] = new EntityProperty(content.Count);
+        var row = new TableEntity(Uscc.Shard(plan.SupplierId), RowKey(plan.SupplierId, plan.RecordId, plan.PlanId))
+        {
+            [SupplierId] = plan.SupplierId,
+            [RecordId] = plan.RecordId,
+            [PlanId] = plan.PlanId,
+            [SubmittedAt] = TableRows.Timestamp(plan.SubmittedAt),
+            [Late] = plan.Late,
+            [Decision] = DecisionText(plan.Decision),
+            [ReviewedAt] = TableRows.Timestamp(plan.ReviewedAt),
+            [ReviewedBy] = TableRows.Text(plan.ReviewedBy),
+            [Comment] = TableRows.Text(plan.Comment),
+            [DocumentPath] = TableRows.Text(plan.DocumentPath),
+            [ContentChunks] = content.Count,
+        };
         for (var i = 0; i < content.Count; i++)
         {
-            p[ContentPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new EntityProperty(content[i]);
+            row[ContentPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = content[i];
         }
 
         return row;
     }
 
-    private static ImprovementPlan FromRow(DynamicTableEntity row)
+    private static ImprovementPlan FromRow(TableEntity row)
     {
-        var chunks = row.GetInt(ContentChunks);
+        var chunks = row.GetInt32(ContentChunks) ?? 0;
         var json = Enumerable.Range(0, chunks)
-            .SelectMany(i => row.Properties.TryGetValue(ContentPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), out var p) ? p.BinaryValue ?? [] : [])
+            .SelectMany(i => row.GetBinary(ContentPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? [])
             .ToArray();
         var content = JsonSerializer.Deserialize<PlanContent>(json, Json)
             ?? throw new InvalidDataException($"plan row {row.RowKey} has no content");
-        return new ImprovementPlan(row.GetText(SupplierId) ?? "", row.GetText(RecordId) ?? "", row.GetText(PlanId) ?? "", content)
+        return new ImprovementPlan(row.GetString(SupplierId) ?? "", row.GetString(RecordId) ?? "", row.GetString(PlanId) ?? "", content)
         {
-            SubmittedAt = row.GetTimestamp(SubmittedAt) ?? default,
-            Late = row.GetBool(Late),
-            Decision = ParseDecision(row.GetText(Decision)),
-            ReviewedAt = row.GetTimestamp(ReviewedAt),
-            ReviewedBy = row.GetTextOrNull(ReviewedBy),
-            Comment = row.GetTextOrNull(Comment),
-            DocumentPath = row.GetTextOrNull(DocumentPath),
-            ETag = row.ETag,
+            SubmittedAt = TableRows.ParseTimestamp(row.GetString(SubmittedAt)) ?? default,
+            Late = row.GetBoolean(Late) ?? false,
+            Decision = ParseDecision(row.GetString(Decision)),
+            ReviewedAt = TableRows.ParseTimestamp(row.GetString(ReviewedAt)),
+            ReviewedBy = TableRows.TextOrNull(row.GetString(ReviewedBy)),
+            Comment = TableRows.TextOrNull(row.GetString(Comment)),
+            DocumentPath = TableRows.TextOrNull(row.GetString(DocumentPath)),
+            ETag = row.ETag.ToString(),
         };
     }
 

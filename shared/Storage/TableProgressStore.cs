@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using DisclosurePipeline.Progress;
-using Microsoft.Azure.Cosmos.Table;
+using Azure;
+using Azure.Data.Tables;
 
 namespace DisclosurePipeline.Storage;
 
@@ -23,6 +24,8 @@ internal sealed class TableProgressStore(StorageAccount account) : IProgressStor
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private static readonly string[] HistoryColumns = ["AsOf", "PrtrCompleted", "CarbonCompleted"];
+
     public async Task SaveSnapshotAsync(ProgressReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -35,22 +38,22 @@ internal sealed class TableProgressStore(StorageAccount account) : IProgressStor
         var quarter = report.AsOf.Year == report.Year ? ProgressRowKeys.Quarter(report.AsOf) : null;
         for (var attempt = 1; ; attempt++)
         {
-            var batch = new TableBatchOperation
+            var batch = new List<TableTransactionAction>
             {
-                TableOperation.InsertOrReplace(SnapshotRow(partition, ProgressRowKeys.Snapshot(report.AsOf), SnapshotColumns.Dated, report, json)),
+                new(TableTransactionActionType.UpsertReplace, SnapshotRow.From(partition, ProgressRowKeys.Snapshot(report.AsOf), SnapshotRow.Dated, report, json)),
             };
             if (quarter is not null)
             {
-                await AddIfNotNewerAsync(table, batch, SnapshotRow(partition, quarter, SnapshotColumns.QuarterEnd, report, json), report.AsOf, cancellationToken).ConfigureAwait(false);
+                await AddIfNotNewerAsync(table, batch, SnapshotRow.From(partition, quarter, SnapshotRow.QuarterEnd, report, json), report.AsOf, cancellationToken).ConfigureAwait(false);
             }
 
-            await AddIfNotNewerAsync(table, batch, SnapshotRow(partition, ProgressRowKeys.Latest, SnapshotColumns.LatestKind, report, json), report.AsOf, cancellationToken).ConfigureAwait(false);
+            await AddIfNotNewerAsync(table, batch, SnapshotRow.From(partition, ProgressRowKeys.Latest, SnapshotRow.LatestKind, report, json), report.AsOf, cancellationToken).ConfigureAwait(false);
             try
             {
-                await table.ExecuteBatchAsync(batch, null, null, cancellationToken).ConfigureAwait(false);
+                await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (StorageException e) when ((e.IsConflict() || e.IsPreconditionFailed()) && attempt < MaxAttempts)
+            catch (RequestFailedException e) when ((e.IsConflict() || e.IsPreconditionFailed()) && attempt < MaxAttempts)
             {
                 // Someone wrote the quarter or latest row between our read and our write.
             }
@@ -62,22 +65,16 @@ internal sealed class TableProgressStore(StorageAccount account) : IProgressStor
         var table = await account.GetTableAsync(StorageNames.ProgressSnapshotsTable, cancellationToken).ConfigureAwait(false);
 
         // Dated keys start with a digit; "Q1".."Q4" and "latest" start with letters.
-        var query = TableRows.RangeQuery(YearKey(year), "0", ":", lastInclusive: false);
-        query.SelectColumns = [SnapshotColumns.AsOf, SnapshotColumns.PrtrCompleted, SnapshotColumns.CarbonCompleted];
-        var rows = await table.QueryAllAsync(query, cancellationToken).ConfigureAwait(false);
-        return
-        [
-            .. rows
-                .Select(r => new ProgressSnapshot(ParseTimestamp(r.GetText(SnapshotColumns.AsOf)) ?? default, r.GetInt(SnapshotColumns.PrtrCompleted), r.GetInt(SnapshotColumns.CarbonCompleted)))
-                .OrderBy(s => s.AsOf),
-        ];
+        var filter = TableRows.RangeFilter(YearKey(year), "0", ":", lastInclusive: false);
+        var rows = await table.QueryAllAsync<SnapshotRow>(filter, HistoryColumns, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => new ProgressSnapshot(ParseTimestamp(r.AsOf) ?? default, r.PrtrCompleted, r.CarbonCompleted)).OrderBy(s => s.AsOf)];
     }
 
     public async Task<ProgressReport?> GetLatestAsync(int year, CancellationToken cancellationToken)
     {
         var table = await account.GetTableAsync(StorageNames.ProgressSnapshotsTable, cancellationToken).ConfigureAwait(false);
-        var row = await table.RetrieveAsync(YearKey(year), ProgressRowKeys.Latest, cancellationToken).ConfigureAwait(false);
-        return row?.GetTextOrNull(SnapshotColumns.Report) is { } json ? JsonSerializer.Deserialize<ProgressReport>(json, Json) : null;
+        var row = await table.RetrieveAsync<SnapshotRow>(YearKey(year), ProgressRowKeys.Latest, cancellationToken).ConfigureAwait(false);
+        return TableRows.TextOrNull(row?.Report) is { } json ? JsonSerializer.Deserialize<ProgressReport>(json, Json) : null;
     }
 
     public async Task<EntityStatusChanges> SaveEntityStatusAsync(int year, IReadOnlyCollection<EntityProgressRow> rows, CancellationToken cancellationToken)
@@ -85,34 +82,35 @@ internal sealed class TableProgressStore(StorageAccount account) : IProgressStor
         ArgumentNullException.ThrowIfNull(rows);
         var table = await account.GetTableAsync(StorageNames.EntityStatusTable, cancellationToken).ConfigureAwait(false);
         var partition = YearKey(year);
-        var existing = (await table.QueryAllAsync(TableRows.PartitionQuery(partition), cancellationToken).ConfigureAwait(false))
+        var existing = (await table.QueryAllAsync<EntityStatusRow>(TableRows.PartitionFilter(partition), null, cancellationToken).ConfigureAwait(false))
             .ToDictionary(r => r.RowKey, StringComparer.Ordinal);
 
-        var changed = new List<DynamicTableEntity>();
+        var changed = new List<EntityStatusRow>();
         var given = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
             Keys.ThrowIfInvalid(row.Id);
             given.Add(row.Id);
-            if (!existing.TryGetValue(row.Id, out var stored) || !SameColumns(stored, row))
+            var wanted = EntityStatusRow.From(partition, row);
+            if (!existing.TryGetValue(row.Id, out var stored) || !stored.SameColumns(wanted))
             {
-                changed.Add(EntityRow(partition, row));
+                changed.Add(wanted);
             }
         }
 
         var gone = existing.Values
             .Where(r => !given.Contains(r.RowKey))
-            .Select(r => new DynamicTableEntity(partition, r.RowKey) { ETag = "*" })
+            .Select(r => new EntityStatusRow { PartitionKey = partition, RowKey = r.RowKey })
             .ToList();
 
         if (changed.Count > 0)
         {
-            await table.WriteBatchesAsync(changed, TableOperation.InsertOrReplace, null, cancellationToken).ConfigureAwait(false);
+            await table.WriteBatchesAsync(changed, TableTransactionActionType.UpsertReplace, null, cancellationToken).ConfigureAwait(false);
         }
 
         if (gone.Count > 0)
         {
-            await table.WriteBatchesAsync(gone, TableOperation.Delete, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
+            await table.WriteBatchesAsync(gone, TableTransactionActionType.Delete, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
         }
 
         return new EntityStatusChanges(changed.Count, gone.Count, given.Count - changed.Count);
@@ -121,143 +119,161 @@ internal sealed class TableProgressStore(StorageAccount account) : IProgressStor
     public async Task<IReadOnlyList<EntityProgressRow>> ListEntityStatusAsync(int year, CancellationToken cancellationToken)
     {
         var table = await account.GetTableAsync(StorageNames.EntityStatusTable, cancellationToken).ConfigureAwait(false);
-        var rows = await table.QueryAllAsync(TableRows.PartitionQuery(YearKey(year)), cancellationToken).ConfigureAwait(false);
-        return [.. rows.Select(FromEntityRow).OrderBy(r => r.Id, StringComparer.Ordinal)];
+        var rows = await table.QueryAllAsync<EntityStatusRow>(TableRows.PartitionFilter(YearKey(year)), null, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToRow()).OrderBy(r => r.Id, StringComparer.Ordinal)];
     }
 
     private static string YearKey(int year) => year.ToString("D4", CultureInfo.InvariantCulture);
 
     /// <summary>Adds the replacement of a quarter or latest row unless the stored one is from a later rollup.</summary>
-    private static async Task AddIfNotNewerAsync(CloudTable table, TableBatchOperation batch, DynamicTableEntity row, DateTimeOffset asOf, CancellationToken cancellationToken)
+    private static async Task AddIfNotNewerAsync(TableClient table, List<TableTransactionAction> batch, SnapshotRow row, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        var stored = await table.RetrieveAsync(row.PartitionKey, row.RowKey, cancellationToken).ConfigureAwait(false);
+        var stored = await table.RetrieveAsync<SnapshotRow>(row.PartitionKey, row.RowKey, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
-            batch.Add(TableOperation.Insert(row));
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
         }
-        else if (ParseTimestamp(stored.GetText(SnapshotColumns.AsOf)) is not { } storedAsOf || storedAsOf <= asOf)
+        else if (ParseTimestamp(stored.AsOf) is not { } storedAsOf || storedAsOf <= asOf)
         {
-            row.ETag = stored.ETag;
-            batch.Add(TableOperation.Replace(row));
+            batch.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, stored.ETag));
         }
-    }
-
-    private static DynamicTableEntity SnapshotRow(string partition, string rowKey, string rowKind, ProgressReport report, string json)
-    {
-        var row = new DynamicTableEntity(partition, rowKey);
-        var p = row.Properties;
-        p[SnapshotColumns.RowKind] = new EntityProperty(rowKind);
-        p[SnapshotColumns.Year] = new EntityProperty(report.Year);
-        p[SnapshotColumns.AsOf] = new EntityProperty(EntityProgressCsv.FormatTimestamp(report.AsOf));
-        p[SnapshotColumns.AsOfUtc] = new EntityProperty(report.AsOf.UtcDateTime);
-        p[SnapshotColumns.TimeZone] = new EntityProperty(report.TimeZone);
-        p[SnapshotColumns.PrtrTarget] = new EntityProperty(report.Prtr.Target);
-        p[SnapshotColumns.PrtrCompleted] = new EntityProperty(report.Prtr.Completed);
-        p[SnapshotColumns.PrtrSubsidiaries] = new EntityProperty(report.Prtr.Subsidiaries);
-        p[SnapshotColumns.PrtrSuppliers] = new EntityProperty(report.Prtr.Suppliers);
-        p[SnapshotColumns.CarbonTarget] = new EntityProperty(report.Carbon.Target);
-        p[SnapshotColumns.CarbonCompleted] = new EntityProperty(report.Carbon.Completed);
-        p[SnapshotColumns.CarbonSubsidiaries] = new EntityProperty(report.Carbon.Subsidiaries);
-        p[SnapshotColumns.CarbonSuppliers] = new EntityProperty(report.Carbon.Suppliers);
-        p[SnapshotColumns.Open] = new EntityProperty(report.Violations.Open);
-        p[SnapshotColumns.Overdue] = new EntityProperty(report.Violations.Overdue);
-        p[SnapshotColumns.PlanSubmitted] = new EntityProperty(report.Violations.PlanSubmitted);
-        p[SnapshotColumns.PlanApproved] = new EntityProperty(report.Violations.PlanApproved);
-        p[SnapshotColumns.Removed] = new EntityProperty(report.Violations.Removed);
-        p[SnapshotColumns.SubsidiariesWithActiveRecords] = new EntityProperty(report.Violations.SubsidiariesWithActiveRecords);
-        p[SnapshotColumns.SuppliersCompletedRemoval] = new EntityProperty(report.Violations.SuppliersCompletedRemoval);
-        p[SnapshotColumns.ProjectedPrtrOn] = new EntityProperty(TableRows.Date(report.Projection.Prtr.ProjectedOn));
-        p[SnapshotColumns.ProjectedCarbonOn] = new EntityProperty(TableRows.Date(report.Projection.Carbon.ProjectedOn));
-        p[SnapshotColumns.PrtrOnTrack] = new EntityProperty(report.Projection.Prtr.OnTrack);
-        p[SnapshotColumns.CarbonOnTrack] = new EntityProperty(report.Projection.Carbon.OnTrack);
-        p[SnapshotColumns.Report] = new EntityProperty(json);
-        return row;
-    }
-
-    private static DynamicTableEntity EntityRow(string partition, EntityProgressRow r)
-    {
-        var row = new DynamicTableEntity(partition, r.Id);
-        var p = row.Properties;
-        p[EntityColumns.Id] = new EntityProperty(r.Id);
-        p[EntityColumns.Name] = new EntityProperty(r.Name);
-        p[EntityColumns.Kind] = new EntityProperty(r.Kind);
-        p[EntityColumns.Tier] = new EntityProperty(r.Tier);
-        p[EntityColumns.PrtrStatus] = new EntityProperty(r.PrtrStatus);
-        p[EntityColumns.CarbonStatus] = new EntityProperty(r.CarbonStatus);
-        p[EntityColumns.ActiveRecords] = new EntityProperty(r.ActiveRecords);
-        p[EntityColumns.OverdueCases] = new EntityProperty(r.OverdueCases);
-        p[EntityColumns.LastSyncedAt] = new EntityProperty(EntityProgressCsv.FormatTimestamp(r.LastSyncedAt));
-        return row;
-    }
-
-    private static EntityProgressRow FromEntityRow(DynamicTableEntity row) =>
-        new(
-            row.RowKey,
-            row.GetText(EntityColumns.Name) ?? "",
-            row.GetText(EntityColumns.Kind) ?? "",
-            row.GetInt(EntityColumns.Tier),
-            row.GetText(EntityColumns.PrtrStatus) ?? "none",
-            row.GetText(EntityColumns.CarbonStatus) ?? "none",
-            row.GetInt(EntityColumns.ActiveRecords),
-            row.GetInt(EntityColumns.OverdueCases),
-            ParseTimestamp(row.GetText(EntityColumns.LastSyncedAt)));
-
-    /// <summary>True when the stored row already holds exactly what <paramref name="row"/> would write.</summary>
-    private static bool SameColumns(DynamicTableEntity stored, EntityProgressRow row)
-    {
-        var expected = EntityRow(stored.PartitionKey, row).Properties;
-        return expected.Count == stored.Properties.Count
-            && expected.All(e => stored.Properties.TryGetValue(e.Key, out var s) && s.PropertyType == e.Value.PropertyType && Equals(s.PropertyAsObject, e.Value.PropertyAsObject));
     }
 
     private static DateTimeOffset? ParseTimestamp(string? value) =>
         string.IsNullOrEmpty(value) ? null : DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.None);
 
-    /// <summary>The <c>ProgressSnapshots</c> columns (documented in the README's "Analysts' tables").</summary>
-    private static class SnapshotColumns
+    /// <summary>A <c>ProgressSnapshots</c> row (columns documented in the README's "Analysts' tables").</summary>
+    private sealed class SnapshotRow : TableRow
     {
         public const string Dated = "snapshot";
         public const string QuarterEnd = "quarter";
         public const string LatestKind = "latest";
 
-        public const string RowKind = nameof(RowKind);
-        public const string Year = nameof(Year);
-        public const string AsOf = nameof(AsOf);
-        public const string AsOfUtc = nameof(AsOfUtc);
-        public const string TimeZone = nameof(TimeZone);
-        public const string PrtrTarget = nameof(PrtrTarget);
-        public const string PrtrCompleted = nameof(PrtrCompleted);
-        public const string PrtrSubsidiaries = nameof(PrtrSubsidiaries);
-        public const string PrtrSuppliers = nameof(PrtrSuppliers);
-        public const string CarbonTarget = nameof(CarbonTarget);
-        public const string CarbonCompleted = nameof(CarbonCompleted);
-        public const string CarbonSubsidiaries = nameof(CarbonSubsidiaries);
-        public const string CarbonSuppliers = nameof(CarbonSuppliers);
-        public const string Open = nameof(Open);
-        public const string Overdue = nameof(Overdue);
-        public const string PlanSubmitted = nameof(PlanSubmitted);
-        public const string PlanApproved = nameof(PlanApproved);
-        public const string Removed = nameof(Removed);
-        public const string SubsidiariesWithActiveRecords = nameof(SubsidiariesWithActiveRecords);
-        public const string SuppliersCompletedRemoval = nameof(SuppliersCompletedRemoval);
-        public const string ProjectedPrtrOn = nameof(ProjectedPrtrOn);
-        public const string ProjectedCarbonOn = nameof(ProjectedCarbonOn);
-        public const string PrtrOnTrack = nameof(PrtrOnTrack);
-        public const string CarbonOnTrack = nameof(CarbonOnTrack);
-        public const string Report = nameof(Report);
+        public string? RowKind { get; set; }
+
+        public int Year { get; set; }
+
+        public string? AsOf { get; set; }
+
+        public DateTimeOffset AsOfUtc { get; set; }
+
+        public string? TimeZone { get; set; }
+
+        public int PrtrTarget { get; set; }
+
+        public int PrtrCompleted { get; set; }
+
+        public int PrtrSubsidiaries { get; set; }
+
+        public int PrtrSuppliers { get; set; }
+
+        public int CarbonTarget { get; set; }
+
+        public int CarbonCompleted { get; set; }
+
+        public int CarbonSubsidiaries { get; set; }
+
+        public int CarbonSuppliers { get; set; }
+
+        public int Open { get; set; }
+
+        public int Overdue { get; set; }
+
+        public int PlanSubmitted { get; set; }
+
+        public int PlanApproved { get; set; }
+
+        public int Removed { get; set; }
+
+        public int SubsidiariesWithActiveRecords { get; set; }
+
+        public int SuppliersCompletedRemoval { get; set; }
+
+        public string? ProjectedPrtrOn { get; set; }
+
+        public string? ProjectedCarbonOn { get; set; }
+
+        public bool PrtrOnTrack { get; set; }
+
+        public bool CarbonOnTrack { get; set; }
+
+        public string? Report { get; set; }
+
+        public static SnapshotRow From(string partition, string rowKey, string rowKind, ProgressReport report, string json) => new()
+        {
+            PartitionKey = partition,
+            RowKey = rowKey,
+            RowKind = rowKind,
+            Year = report.Year,
+            AsOf = EntityProgressCsv.FormatTimestamp(report.AsOf),
+            AsOfUtc = report.AsOf.ToUniversalTime(),
+            TimeZone = report.TimeZone,
+            PrtrTarget = report.Prtr.Target,
+            PrtrCompleted = report.Prtr.Completed,
+            PrtrSubsidiaries = report.Prtr.Subsidiaries,
+            PrtrSuppliers = report.Prtr.Suppliers,
+            CarbonTarget = report.Carbon.Target,
+            CarbonCompleted = report.Carbon.Completed,
+            CarbonSubsidiaries = report.Carbon.Subsidiaries,
+            CarbonSuppliers = report.Carbon.Suppliers,
+            Open = report.Violations.Open,
+            Overdue = report.Violations.Overdue,
+            PlanSubmitted = report.Violations.PlanSubmitted,
+            PlanApproved = report.Violations.PlanApproved,
+            Removed = report.Violations.Removed,
+            SubsidiariesWithActiveRecords = report.Violations.SubsidiariesWithActiveRecords,
+            SuppliersCompletedRemoval = report.Violations.SuppliersCompletedRemoval,
+            ProjectedPrtrOn = TableRows.Date(report.Projection.Prtr.ProjectedOn),
+            ProjectedCarbonOn = TableRows.Date(report.Projection.Carbon.ProjectedOn),
+            PrtrOnTrack = report.Projection.Prtr.OnTrack,
+            CarbonOnTrack = report.Projection.Carbon.OnTrack,
+            Report = json,
+        };
     }
 
-    /// <summary>The <c>EntityStatus</c> columns: the contract's entity row fields, named as in the contract.</summary>
-    private static class EntityColumns
+    /// <summary>An <c>EntityStatus</c> row: the contract's entity row fields, named as in the contract.</summary>
+    private sealed class EntityStatusRow : TableRow
     {
-        public const string Id = "id";
-        public const string Name = "name";
-        public const string Kind = "kind";
-        public const string Tier = "tier";
-        public const string PrtrStatus = "prtrStatus";
-        public const string CarbonStatus = "carbonStatus";
-        public const string ActiveRecords = "activeRecords";
-        public const string OverdueCases = "overdueCases";
-        public const string LastSyncedAt = "lastSyncedAt";
+        public string? id { get; set; }
+
+        public string? name { get; set; }
+
+        public string? kind { get; set; }
+
+        public int tier { get; set; }
+
+        public string? prtrStatus { get; set; }
+
+        public string? carbonStatus { get; set; }
+
+        public int activeRecords { get; set; }
+
+        public int overdueCases { get; set; }
+
+        public string? lastSyncedAt { get; set; }
+
+        public static EntityStatusRow From(string partition, EntityProgressRow r) => new()
+        {
+            PartitionKey = partition,
+            RowKey = r.Id,
+            id = r.Id,
+            name = r.Name,
+            kind = r.Kind,
+            tier = r.Tier,
+            prtrStatus = r.PrtrStatus,
+            carbonStatus = r.CarbonStatus,
+            activeRecords = r.ActiveRecords,
+            overdueCases = r.OverdueCases,
+            lastSyncedAt = EntityProgressCsv.FormatTimestamp(r.LastSyncedAt),
+        };
+
+        /// <summary>True when this stored row already holds exactly what <paramref name="wanted"/> would write.</summary>
+        public bool SameColumns(EntityStatusRow wanted) =>
+            id == wanted.id && name == wanted.name && kind == wanted.kind && tier == wanted.tier
+            && prtrStatus == wanted.prtrStatus && carbonStatus == wanted.carbonStatus
+            && activeRecords == wanted.activeRecords && overdueCases == wanted.overdueCases && lastSyncedAt == wanted.lastSyncedAt;
+
+        public EntityProgressRow ToRow() =>
+            new(RowKey, name ?? "", kind ?? "", tier, prtrStatus ?? "none", carbonStatus ?? "none", activeRecords, overdueCases, ParseTimestamp(lastSyncedAt));
     }
 }

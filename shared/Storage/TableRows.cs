@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
-using Microsoft.Azure.Cosmos.Table;
+using Azure;
+using Azure.Data.Tables;
 
 namespace DisclosurePipeline.Storage;
 
@@ -9,6 +10,7 @@ namespace DisclosurePipeline.Storage;
 /// A merge cannot remove a column, so values that can become "none" are stored as strings in which
 /// the empty string means none: timestamps in the round-trip format (offset kept), dates as
 /// <c>yyyy-MM-dd</c>, decimals in invariant notation (exact, scale kept).
+/// Filters are built with <see cref="TableClient.CreateQueryFilter(FormattableString)"/>, never concatenated.
 /// </summary>
 internal static class TableRows
 {
@@ -20,6 +22,8 @@ internal static class TableRows
 
     public static string Text(string? value) => value ?? "";
 
+    public static string? TextOrNull(string? value) => value is { Length: > 0 } s ? s : null;
+
     public static string Timestamp(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
 
     public static string Timestamp(DateTimeOffset? value) => value is { } v ? Timestamp(v) : "";
@@ -30,125 +34,114 @@ internal static class TableRows
 
     public static string Amount(decimal? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "";
 
-    public static string? GetText(this DynamicTableEntity row, string column) =>
-        row.Properties.TryGetValue(column, out var p) && p.PropertyType == EdmType.String ? p.StringValue : null;
+    public static DateTimeOffset? ParseTimestamp(string? value) =>
+        TextOrNull(value) is { } s ? DateTimeOffset.ParseExact(s, "O", CultureInfo.InvariantCulture, DateTimeStyles.None) : null;
 
-    public static string? GetTextOrNull(this DynamicTableEntity row, string column) =>
-        row.GetText(column) is { Length: > 0 } s ? s : null;
+    public static DateOnly? ParseDate(string? value) =>
+        TextOrNull(value) is { } s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null;
 
-    public static int GetInt(this DynamicTableEntity row, string column) =>
-        row.Properties.TryGetValue(column, out var p) && p.PropertyType == EdmType.Int32 ? p.Int32Value ?? 0 : 0;
+    public static decimal? ParseAmount(string? value) =>
+        TextOrNull(value) is { } s ? decimal.Parse(s, NumberStyles.Number, CultureInfo.InvariantCulture) : null;
 
-    public static bool GetBool(this DynamicTableEntity row, string column) =>
-        row.Properties.TryGetValue(column, out var p) && p.PropertyType == EdmType.Boolean && (p.BooleanValue ?? false);
+    public static bool IsConflict(this RequestFailedException e) => e.Status == (int)HttpStatusCode.Conflict;
 
-    public static DateTimeOffset? GetTimestamp(this DynamicTableEntity row, string column) =>
-        row.GetTextOrNull(column) is { } s ? DateTimeOffset.ParseExact(s, "O", CultureInfo.InvariantCulture, DateTimeStyles.None) : null;
+    public static bool IsPreconditionFailed(this RequestFailedException e) => e.Status == (int)HttpStatusCode.PreconditionFailed;
 
-    public static DateOnly? GetDate(this DynamicTableEntity row, string column) =>
-        row.GetTextOrNull(column) is { } s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null;
+    public static bool IsNotFound(this RequestFailedException e) => e.Status == (int)HttpStatusCode.NotFound;
 
-    public static decimal? GetAmount(this DynamicTableEntity row, string column) =>
-        row.GetTextOrNull(column) is { } s ? decimal.Parse(s, NumberStyles.Number, CultureInfo.InvariantCulture) : null;
-
-    /// <summary>The HTTP status of a failed storage call (a failed batch reports its failing operation's status).</summary>
-    public static int Status(this StorageException exception) => exception.RequestInformation?.HttpStatusCode ?? 0;
-
-    public static bool IsConflict(this StorageException e) => e.Status() == (int)HttpStatusCode.Conflict;
-
-    public static bool IsPreconditionFailed(this StorageException e) => e.Status() == (int)HttpStatusCode.PreconditionFailed;
-
-    public static bool IsNotFound(this StorageException e) => e.Status() == (int)HttpStatusCode.NotFound;
-
-    /// <summary>Every row a query returns, following continuation tokens.</summary>
     /// <summary>
     /// Replaces <paramref name="row"/> only if the stored row still has <paramref name="etag"/>; false when
     /// someone changed or deleted it first (412/404), the expected outcome of a lost race.
     /// </summary>
-    public static async Task<bool> TryReplaceAsync(this CloudTable table, DynamicTableEntity row, string? etag, string what, CancellationToken cancellationToken)
+    public static async Task<bool> TryReplaceAsync<T>(this TableClient table, T row, string? etag, string what, CancellationToken cancellationToken)
+        where T : ITableEntity
     {
         if (string.IsNullOrEmpty(etag))
         {
             throw new ArgumentException($"a {what} can only be replaced with the ETag it was read with", nameof(etag));
         }
 
-        row.ETag = etag;
         try
         {
-            await table.ExecuteAsync(TableOperation.Replace(row), null, null, cancellationToken).ConfigureAwait(false);
+            await table.UpdateEntityAsync(row, new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (StorageException e) when (e.IsPreconditionFailed() || e.IsNotFound())
+        catch (RequestFailedException e) when (e.IsPreconditionFailed() || e.IsNotFound())
         {
             return false;
         }
     }
 
-    public static async Task<List<DynamicTableEntity>> QueryAllAsync(this CloudTable table, TableQuery query, CancellationToken cancellationToken)
+    /// <summary>Adds <paramref name="row"/>; false when a row with its keys exists already (409).</summary>
+    public static async Task<bool> TryAddAsync<T>(this TableClient table, T row, CancellationToken cancellationToken)
+        where T : ITableEntity
     {
-        var rows = new List<DynamicTableEntity>();
-        TableContinuationToken? token = null;
-        do
+        try
         {
-            var segment = await table.ExecuteQuerySegmentedAsync(query, token, null, null, cancellationToken).ConfigureAwait(false);
-            rows.AddRange(segment.Results);
-            token = segment.ContinuationToken;
+            await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        while (token is not null);
+        catch (RequestFailedException e) when (e.IsConflict())
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Every row a query returns, following continuation tokens; <paramref name="select"/> names the columns to fetch (all when null).</summary>
+    public static async Task<List<T>> QueryAllAsync<T>(this TableClient table, string? filter, IEnumerable<string>? select, CancellationToken cancellationToken)
+        where T : class, ITableEntity, new()
+    {
+        var rows = new List<T>();
+        await foreach (var row in table.QueryAsync<T>(filter, MaxPageSize, select, cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(row);
+        }
+
         return rows;
     }
 
-    /// <summary>The first row a query returns, or null (a segment may be empty while a continuation follows).</summary>
-    public static async Task<DynamicTableEntity?> QueryFirstAsync(this CloudTable table, TableQuery query, CancellationToken cancellationToken)
+    /// <summary>The first row a query returns, or null (a page may be empty while a continuation follows).</summary>
+    public static async Task<T?> QueryFirstAsync<T>(this TableClient table, string filter, CancellationToken cancellationToken)
+        where T : class, ITableEntity, new()
     {
-        TableContinuationToken? token = null;
-        do
+        await foreach (var row in table.QueryAsync<T>(filter, 1, null, cancellationToken).ConfigureAwait(false))
         {
-            var segment = await table.ExecuteQuerySegmentedAsync(query.Take(1), token, null, null, cancellationToken).ConfigureAwait(false);
-            if (segment.Results.Count > 0)
-            {
-                return segment.Results[0];
-            }
-
-            token = segment.ContinuationToken;
+            return row;
         }
-        while (token is not null);
+
         return null;
     }
 
     /// <summary>One row by key, or null.</summary>
-    public static async Task<DynamicTableEntity?> RetrieveAsync(this CloudTable table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+    public static async Task<T?> RetrieveAsync<T>(this TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+        where T : class, ITableEntity, new()
     {
-        var result = await table.ExecuteAsync(TableOperation.Retrieve(partitionKey, rowKey), null, null, cancellationToken).ConfigureAwait(false);
-        return result.Result as DynamicTableEntity;
+        var response = await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, null, cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
     }
 
-    /// <summary>A partition's rows whose keys fall in [<paramref name="first"/>, <paramref name="last"/>].</summary>
-    public static TableQuery RangeQuery(string partitionKey, string first, string last, bool lastInclusive = true) =>
-        new TableQuery().Where(TableQuery.CombineFilters(
-            TableQuery.GenerateFilterCondition("PartitionKey", QueryComparisons.Equal, partitionKey),
-            TableOperators.And,
-            TableQuery.CombineFilters(
-                TableQuery.GenerateFilterCondition("RowKey", QueryComparisons.GreaterThanOrEqual, first),
-                TableOperators.And,
-                TableQuery.GenerateFilterCondition("RowKey", lastInclusive ? QueryComparisons.LessThanOrEqual : QueryComparisons.LessThan, last))));
+    /// <summary>A partition's rows whose keys fall in [<paramref name="first"/>, <paramref name="last"/>] (or [first, last) when not <paramref name="lastInclusive"/>).</summary>
+    public static string RangeFilter(string partitionKey, string first, string last, bool lastInclusive = true) => lastInclusive
+        ? TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {first} and RowKey le {last}")
+        : TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {first} and RowKey lt {last}");
 
     /// <summary>Every row of one partition.</summary>
-    public static TableQuery PartitionQuery(string partitionKey) =>
-        new TableQuery().Where(TableQuery.GenerateFilterCondition("PartitionKey", QueryComparisons.Equal, partitionKey));
+    public static string PartitionFilter(string partitionKey) => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
 
     /// <summary>
     /// Writes rows with one operation kind in entity group transactions: grouped by partition, at most
     /// <see cref="MaxBatchSize"/> per transaction, a few partitions at once. When a transaction fails with
     /// <paramref name="tolerated"/> (e.g. 409 for inserts of rows that exist), that transaction's rows are
     /// written one by one instead, and rows failing with that status are skipped. Returns how many rows were skipped.
+    /// Updates and deletes are unconditional (<see cref="ETag.All"/>).
     /// </summary>
-    public static async Task<int> WriteBatchesAsync(
-        this CloudTable table,
-        IEnumerable<DynamicTableEntity> rows,
-        Func<ITableEntity, TableOperation> operation,
+    public static async Task<int> WriteBatchesAsync<T>(
+        this TableClient table,
+        IEnumerable<T> rows,
+        TableTransactionActionType operation,
         HttpStatusCode? tolerated,
         CancellationToken cancellationToken)
+        where T : ITableEntity
     {
         var chunks = rows
             .GroupBy(r => r.PartitionKey, StringComparer.Ordinal)
@@ -166,27 +159,22 @@ internal static class TableRows
         return skipped;
     }
 
-    private static async Task<int> WriteChunkAsync(
-        CloudTable table,
-        DynamicTableEntity[] chunk,
-        Func<ITableEntity, TableOperation> operation,
+    private static async Task<int> WriteChunkAsync<T>(
+        TableClient table,
+        T[] chunk,
+        TableTransactionActionType operation,
         HttpStatusCode? tolerated,
         CancellationToken cancellationToken)
+        where T : ITableEntity
     {
         if (chunk.Length > 1)
         {
-            var batch = new TableBatchOperation();
-            foreach (var row in chunk)
-            {
-                batch.Add(operation(row));
-            }
-
             try
             {
-                await table.ExecuteBatchAsync(batch, null, null, cancellationToken).ConfigureAwait(false);
+                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(operation, r, ETag.All)), cancellationToken).ConfigureAwait(false);
                 return 0;
             }
-            catch (StorageException e) when (tolerated is { } status && e.Status() == (int)status)
+            catch (RequestFailedException e) when (tolerated is { } status && e.Status == (int)status)
             {
                 // Fall through: one by one, skipping the rows that fail the same way.
             }
@@ -197,9 +185,9 @@ internal static class TableRows
         {
             try
             {
-                await table.ExecuteAsync(operation(row), null, null, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(table, row, operation, cancellationToken).ConfigureAwait(false);
             }
-            catch (StorageException e) when (tolerated is { } status && e.Status() == (int)status)
+            catch (RequestFailedException e) when (tolerated is { } status && e.Status == (int)status)
             {
                 skipped++;
             }
@@ -208,10 +196,23 @@ internal static class TableRows
         return skipped;
     }
 
+    private static Task<Response> ExecuteAsync<T>(TableClient table, T row, TableTransactionActionType operation, CancellationToken cancellationToken)
+        where T : ITableEntity => operation switch
+        {
+            TableTransactionActionType.Add => table.AddEntityAsync(row, cancellationToken),
+            TableTransactionActionType.UpsertMerge => table.UpsertEntityAsync(row, TableUpdateMode.Merge, cancellationToken),
+            TableTransactionActionType.UpsertReplace => table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken),
+            TableTransactionActionType.UpdateMerge => table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Merge, cancellationToken),
+            TableTransactionActionType.UpdateReplace => table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Replace, cancellationToken),
+            TableTransactionActionType.Delete => table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
+        };
+
     /// <summary>A transaction may not touch one row twice: the last of duplicates wins.</summary>
-    private static IEnumerable<DynamicTableEntity> DistinctByRowKey(IEnumerable<DynamicTableEntity> rows)
+    private static IEnumerable<T> DistinctByRowKey<T>(IEnumerable<T> rows)
+        where T : ITableEntity
     {
-        var byKey = new Dictionary<string, DynamicTableEntity>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, T>(StringComparer.Ordinal);
         var order = new List<string>();
         foreach (var row in rows)
         {
@@ -225,4 +226,19 @@ internal static class TableRows
 
         return order.Select(k => byKey[k]);
     }
+
+    /// <summary>Largest page the table service returns.</summary>
+    private const int MaxPageSize = 1000;
+}
+
+/// <summary>The keys, timestamp and ETag every typed row has.</summary>
+internal abstract class TableRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+
+    public string RowKey { get; set; } = "";
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
 }

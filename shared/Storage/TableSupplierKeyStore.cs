@@ -1,5 +1,5 @@
+using Azure.Data.Tables;
 using DisclosurePipeline.Auth;
-using Microsoft.Azure.Cosmos.Table;
 
 namespace DisclosurePipeline.Storage;
 
@@ -11,24 +11,23 @@ internal sealed class TableSupplierKeyStore(StorageAccount account) : ISupplierK
 {
     private const string Partition = "key";
 
-    private const string SupplierId = nameof(SupplierId);
-    private const string Salt = nameof(Salt);
-    private const string Hash = nameof(Hash);
-    private const string IssuedAt = nameof(IssuedAt);
-
     public async Task AddAsync(StoredKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         Keys.ThrowIfInvalid(key.KeyId, "keyId");
-        var row = new DynamicTableEntity(Partition, key.KeyId);
-        row.Properties[SupplierId] = new EntityProperty(key.SupplierId);
-        row.Properties[Salt] = new EntityProperty(Convert.ToBase64String(key.Salt));
-        row.Properties[Hash] = new EntityProperty(Convert.ToBase64String(key.Hash));
-        row.Properties[IssuedAt] = new EntityProperty(TableRows.Timestamp(key.IssuedAt));
+        var row = new KeyRow
+        {
+            PartitionKey = Partition,
+            RowKey = key.KeyId,
+            SupplierId = key.SupplierId,
+            Salt = Convert.ToBase64String(key.Salt),
+            Hash = Convert.ToBase64String(key.Hash),
+            IssuedAt = TableRows.Timestamp(key.IssuedAt),
+        };
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
 
         // Insert, never replace: a key id collision (96 random bits) fails loudly instead of hijacking a key.
-        await table.ExecuteAsync(TableOperation.Insert(row), null, null, cancellationToken).ConfigureAwait(false);
+        await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredKey?> FindAsync(string keyId, CancellationToken cancellationToken)
@@ -36,7 +35,7 @@ internal sealed class TableSupplierKeyStore(StorageAccount account) : ISupplierK
         ArgumentException.ThrowIfNullOrEmpty(keyId);
         Keys.ThrowIfInvalid(keyId, "keyId");
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = await table.RetrieveAsync(Partition, keyId, cancellationToken).ConfigureAwait(false);
+        var row = await table.RetrieveAsync<KeyRow>(Partition, keyId, cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
             return null;
@@ -44,12 +43,24 @@ internal sealed class TableSupplierKeyStore(StorageAccount account) : ISupplierK
 
         return new StoredKey(
             row.RowKey,
-            row.GetText(SupplierId) ?? "",
-            Convert.FromBase64String(row.GetText(Salt) ?? ""),
-            Convert.FromBase64String(row.GetText(Hash) ?? ""),
-            row.GetTimestamp(IssuedAt) ?? default);
+            row.SupplierId ?? "",
+            Convert.FromBase64String(row.Salt ?? ""),
+            Convert.FromBase64String(row.Hash ?? ""),
+            TableRows.ParseTimestamp(row.IssuedAt) ?? default);
     }
 
-    private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>
+    private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
         account.GetTableAsync(StorageNames.SupplierKeysTable, cancellationToken);
+
+    /// <summary>A <c>SupplierKeys</c> row.</summary>
+    private sealed class KeyRow : TableRow
+    {
+        public string? SupplierId { get; set; }
+
+        public string? Salt { get; set; }
+
+        public string? Hash { get; set; }
+
+        public string? IssuedAt { get; set; }
+    }
 }

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Globalization;
-using Microsoft.Azure.Cosmos.Table;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
 
 namespace DisclosurePipeline.Storage;
 
@@ -9,11 +12,17 @@ namespace DisclosurePipeline.Storage;
 /// (<c>started|{inverted start ticks}|{runId}</c>, written in the same transaction) so that the most
 /// recently started run is the first index row. Partition <c>batch|{runId}</c> holds one row per batch
 /// (row key = batch number, zero-padded), written with insert-or-replace: a redelivered batch replaces its
-/// own row and counts once. The run's counters are always summed from its batch rows. Partition <c>coverage</c>
-/// holds one row per shard and first id of a batch: when that stretch of ids was last fetched.
+/// own row and counts once. The run's counters are always summed from its batch rows, and a run whose batch
+/// rows are all in is completed (its last batch's time is when it finished) whether or not its run row says so
+/// yet: the row is brought up to date by whoever sees it first (one of the run's last batches, or a reader).
+/// Partition <c>coverage</c> holds one row per shard and first id of a batch: when that stretch of ids was last
+/// fetched. Batch and coverage rows are written through group commits, so concurrent batches share transactions.
 /// </summary>
-internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
+internal sealed partial class TableSyncRunStore : ISyncRunStore
 {
+    /// <summary>Batches this close to a run's last batch number check, after recording, whether the run is complete.</summary>
+    internal const int CompletionCheckWindow = 8;
+
     private const string RunPartition = "run";
     private const string IdPrefix = "id|";
     private const string StartedPrefix = "started|";
@@ -21,40 +30,48 @@ internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
     private const string BatchPartitionPrefix = "batch|";
     private const string CoveragePartition = "coverage";
 
-    private const string RunId = nameof(RunId);
-    private const string StartedAt = nameof(StartedAt);
-    private const string FinishedAt = nameof(FinishedAt);
-    private const string EntitiesTotal = nameof(EntitiesTotal);
-    private const string BatchesTotal = nameof(BatchesTotal);
-    private const string Status = nameof(Status);
-    private const string BatchNumber = nameof(BatchNumber);
-    private const string EntitiesSynced = nameof(EntitiesSynced);
-    private const string EntitiesFailed = nameof(EntitiesFailed);
-    private const string Shard = nameof(Shard);
-    private const string FirstId = nameof(FirstId);
-    private const string LastId = nameof(LastId);
-    private const string SyncedAt = nameof(SyncedAt);
+    private static readonly string[] BatchColumns = ["EntitiesSynced", "EntitiesFailed", "FinishedAt"];
+
+    private readonly StorageAccount account;
+    private readonly ILogger<TableSyncRunStore> logger;
+    private readonly TableGroupCommit batchRows;
+    private readonly TableGroupCommit coverageRows;
+
+    /// <summary>Runs' totals by id (they never change once created), so a batch does not read its run row again.</summary>
+    private readonly ConcurrentDictionary<string, int> batchesTotal = new(StringComparer.Ordinal);
+
+    public TableSyncRunStore(StorageAccount account, ILogger<TableSyncRunStore>? logger = null)
+    {
+        this.account = account;
+        this.logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<TableSyncRunStore>.Instance;
+        batchRows = new TableGroupCommit(TableAsync);
+        coverageRows = new TableGroupCommit(TableAsync);
+    }
 
     public async Task CreateAsync(SyncRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         Keys.ThrowIfInvalid(run.RunId, "runId");
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var runRow = new DynamicTableEntity(RunPartition, IdPrefix + run.RunId);
-        runRow.Properties[RunId] = new EntityProperty(run.RunId);
-        runRow.Properties[StartedAt] = new EntityProperty(TableRows.Timestamp(run.StartedAt));
-        runRow.Properties[FinishedAt] = new EntityProperty(TableRows.Timestamp(run.FinishedAt));
-        runRow.Properties[EntitiesTotal] = new EntityProperty(run.EntitiesTotal);
-        runRow.Properties[BatchesTotal] = new EntityProperty(run.BatchesTotal);
-        runRow.Properties[Status] = new EntityProperty(StatusText(run.Status));
-        var indexRow = new DynamicTableEntity(RunPartition, StartedKey(run));
-        indexRow.Properties[RunId] = new EntityProperty(run.RunId);
-        var batch = new TableBatchOperation { TableOperation.Insert(runRow), TableOperation.Insert(indexRow) };
+        var runRow = new RunRow
+        {
+            PartitionKey = RunPartition,
+            RowKey = IdPrefix + run.RunId,
+            RunId = run.RunId,
+            StartedAt = TableRows.Timestamp(run.StartedAt),
+            FinishedAt = TableRows.Timestamp(run.FinishedAt),
+            EntitiesTotal = run.EntitiesTotal,
+            BatchesTotal = run.BatchesTotal,
+            Status = StatusText(run.Status),
+        };
+        var indexRow = new IndexRow { PartitionKey = RunPartition, RowKey = StartedKey(run), RunId = run.RunId };
         try
         {
-            await table.ExecuteBatchAsync(batch, null, null, cancellationToken).ConfigureAwait(false);
+            await table.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.Add, runRow), new TableTransactionAction(TableTransactionActionType.Add, indexRow)],
+                cancellationToken).ConfigureAwait(false);
         }
-        catch (StorageException e) when (e.IsConflict())
+        catch (RequestFailedException e) when (e.IsConflict())
         {
             // The run exists already (a schedule fired twice with the same id): it is left as it is.
         }
@@ -63,8 +80,8 @@ internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
     public async Task<SyncRun?> GetLatestAsync(CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var index = await table.QueryFirstAsync(TableRows.RangeQuery(RunPartition, StartedPrefix, StartedEnd, lastInclusive: false), cancellationToken).ConfigureAwait(false);
-        return index?.GetText(RunId) is { } runId ? await GetAsync(table, runId, cancellationToken).ConfigureAwait(false) : null;
+        var index = await table.QueryFirstAsync<IndexRow>(TableRows.RangeFilter(RunPartition, StartedPrefix, StartedEnd, lastInclusive: false), cancellationToken).ConfigureAwait(false);
+        return index?.RunId is { } runId ? await GetAsync(table, runId, cancellationToken).ConfigureAwait(false) : null;
     }
 
     public async Task<SyncRun?> GetAsync(string runId, CancellationToken cancellationToken)
@@ -74,47 +91,35 @@ internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
         return await GetAsync(table, runId, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<SyncRun> RecordBatchAsync(SyncBatchResult result, CancellationToken cancellationToken)
+    public async Task<SyncRun?> RecordBatchAsync(SyncBatchResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentOutOfRangeException.ThrowIfNegative(result.BatchNumber);
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = new DynamicTableEntity(BatchPartitionPrefix + result.RunId, result.BatchNumber.ToString("D6", CultureInfo.InvariantCulture));
-        row.Properties[BatchNumber] = new EntityProperty(result.BatchNumber);
-        row.Properties[EntitiesSynced] = new EntityProperty(result.EntitiesSynced);
-        row.Properties[EntitiesFailed] = new EntityProperty(result.EntitiesFailed);
-        row.Properties[FinishedAt] = new EntityProperty(TableRows.Timestamp(result.FinishedAt));
-        await table.ExecuteAsync(TableOperation.InsertOrReplace(row), null, null, cancellationToken).ConfigureAwait(false);
-
-        // Whichever batch sees all batch rows completes the run; two that see it at once write the same thing.
-        while (true)
+        Keys.ThrowIfInvalid(result.RunId, "runId");
+        var row = new BatchRow
         {
-            var runRow = await table.RetrieveAsync(RunPartition, IdPrefix + result.RunId, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"sync run '{result.RunId}' does not exist");
-            var batches = await BatchRowsAsync(table, result.RunId, cancellationToken).ConfigureAwait(false);
-            var run = ToRun(runRow, batches);
-            if (run.Status != SyncRunStatus.Running || run.BatchesDone < run.BatchesTotal)
-            {
-                return run;
-            }
+            PartitionKey = BatchPartitionPrefix + result.RunId,
+            RowKey = result.BatchNumber.ToString("D6", CultureInfo.InvariantCulture),
+            BatchNumber = result.BatchNumber,
+            EntitiesSynced = result.EntitiesSynced,
+            EntitiesFailed = result.EntitiesFailed,
+            FinishedAt = TableRows.Timestamp(result.FinishedAt),
+        };
+        await batchRows.UpsertAsync(row, cancellationToken).ConfigureAwait(false);
 
-            var completed = run with
-            {
-                Status = SyncRunStatus.Completed,
-                FinishedAt = batches.Max(b => b.GetTimestamp(FinishedAt)),
-            };
-            runRow.Properties[Status] = new EntityProperty(StatusText(completed.Status));
-            runRow.Properties[FinishedAt] = new EntityProperty(TableRows.Timestamp(completed.FinishedAt));
-            try
-            {
-                await table.ExecuteAsync(TableOperation.Replace(runRow), null, null, cancellationToken).ConfigureAwait(false);
-                return completed;
-            }
-            catch (StorageException e) when (e.IsPreconditionFailed())
-            {
-                // Someone else changed the run (completed or failed it): read it again.
-            }
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        if (!batchesTotal.TryGetValue(result.RunId, out var total))
+        {
+            var runRow = await table.RetrieveAsync<RunRow>(RunPartition, IdPrefix + result.RunId, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"sync run '{result.RunId}' does not exist");
+            total = batchesTotal.GetOrAdd(result.RunId, runRow.BatchesTotal);
         }
+
+        // Only the run's last batches look at all batch rows: reading them after every batch would cost
+        // batches² rows per run. A run completed by an earlier batch is brought up to date by its next reader.
+        return result.BatchNumber >= total - CompletionCheckWindow
+            ? await GetAsync(table, result.RunId, cancellationToken).ConfigureAwait(false)
+            : null;
     }
 
     public async Task MarkFailedAsync(string runId, DateTimeOffset at, CancellationToken cancellationToken)
@@ -123,76 +128,104 @@ internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var runRow = await table.RetrieveAsync(RunPartition, IdPrefix + runId, cancellationToken).ConfigureAwait(false);
-            if (runRow is null || ParseStatus(runRow.GetText(Status)) != SyncRunStatus.Running)
+            var runRow = await table.RetrieveAsync<RunRow>(RunPartition, IdPrefix + runId, cancellationToken).ConfigureAwait(false);
+            if (runRow is null || ParseStatus(runRow.Status) != SyncRunStatus.Running)
             {
                 // Unknown, or already finished: a completed run is not turned into a failed one.
                 return;
             }
 
-            runRow.Properties[Status] = new EntityProperty(StatusText(SyncRunStatus.Failed));
-            runRow.Properties[FinishedAt] = new EntityProperty(TableRows.Timestamp(at));
-            try
+            var batches = await BatchRowsAsync(table, runId, cancellationToken).ConfigureAwait(false);
+            if (batches.Count >= runRow.BatchesTotal)
             {
-                await table.ExecuteAsync(TableOperation.Replace(runRow), null, null, cancellationToken).ConfigureAwait(false);
+                await CompleteAsync(table, runRow, batches, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (StorageException e) when (e.IsPreconditionFailed())
+
+            runRow.Status = StatusText(SyncRunStatus.Failed);
+            runRow.FinishedAt = TableRows.Timestamp(at);
+            if (await table.TryReplaceAsync(runRow, runRow.ETag.ToString(), "sync run", cancellationToken).ConfigureAwait(false))
             {
-                // Changed meanwhile: look again.
+                return;
             }
+
+            // Changed meanwhile: look again.
         }
     }
 
-    public async Task RecordCoverageAsync(SyncCoverage coverage, CancellationToken cancellationToken)
+    public Task RecordCoverageAsync(SyncCoverage coverage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(coverage);
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = new DynamicTableEntity(CoveragePartition, coverage.Shard + "|" + coverage.FirstId);
-        row.Properties[Shard] = new EntityProperty(coverage.Shard);
-        row.Properties[FirstId] = new EntityProperty(coverage.FirstId);
-        row.Properties[LastId] = new EntityProperty(coverage.LastId);
-        row.Properties[SyncedAt] = new EntityProperty(TableRows.Timestamp(coverage.SyncedAt));
-        await table.ExecuteAsync(TableOperation.InsertOrReplace(row), null, null, cancellationToken).ConfigureAwait(false);
+        var row = new CoverageRow
+        {
+            PartitionKey = CoveragePartition,
+            RowKey = coverage.Shard + "|" + coverage.FirstId,
+            Shard = coverage.Shard,
+            FirstId = coverage.FirstId,
+            LastId = coverage.LastId,
+            SyncedAt = TableRows.Timestamp(coverage.SyncedAt),
+        };
+        return coverageRows.UpsertAsync(row, cancellationToken);
     }
 
     public async Task<IReadOnlyList<SyncCoverage>> ListCoverageAsync(CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var query = new TableQuery().Where(TableQuery.GenerateFilterCondition("PartitionKey", QueryComparisons.Equal, CoveragePartition));
-        var rows = await table.QueryAllAsync(query, cancellationToken).ConfigureAwait(false);
-        return [.. rows.Select(r => new SyncCoverage(r.GetText(Shard)!, r.GetText(FirstId)!, r.GetText(LastId)!, r.GetTimestamp(SyncedAt)!.Value))];
+        var rows = await table.QueryAllAsync<CoverageRow>(TableRows.PartitionFilter(CoveragePartition), null, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => new SyncCoverage(r.Shard!, r.FirstId!, r.LastId!, TableRows.ParseTimestamp(r.SyncedAt)!.Value))];
     }
 
-    private Task<CloudTable> TableAsync(CancellationToken cancellationToken) =>
+    private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
         account.GetTableAsync(StorageNames.SyncRunsTable, cancellationToken);
 
-    private static async Task<SyncRun?> GetAsync(CloudTable table, string runId, CancellationToken cancellationToken)
+    private async Task<SyncRun?> GetAsync(TableClient table, string runId, CancellationToken cancellationToken)
     {
-        var runRow = await table.RetrieveAsync(RunPartition, IdPrefix + runId, cancellationToken).ConfigureAwait(false);
+        var runRow = await table.RetrieveAsync<RunRow>(RunPartition, IdPrefix + runId, cancellationToken).ConfigureAwait(false);
         if (runRow is null)
         {
             return null;
         }
 
         var batches = await BatchRowsAsync(table, runId, cancellationToken).ConfigureAwait(false);
+        if (ParseStatus(runRow.Status) == SyncRunStatus.Running && batches.Count >= runRow.BatchesTotal)
+        {
+            return await CompleteAsync(table, runRow, batches, cancellationToken).ConfigureAwait(false);
+        }
+
         return ToRun(runRow, batches);
     }
 
-    private static Task<List<DynamicTableEntity>> BatchRowsAsync(CloudTable table, string runId, CancellationToken cancellationToken) =>
-        table.QueryAllAsync(TableRows.PartitionQuery(BatchPartitionPrefix + runId), cancellationToken);
-
-    private static SyncRun ToRun(DynamicTableEntity runRow, List<DynamicTableEntity> batches) =>
-        new(
-            runRow.GetText(RunId) ?? runRow.RowKey[IdPrefix.Length..],
-            runRow.GetTimestamp(StartedAt) ?? default,
-            runRow.GetInt(EntitiesTotal),
-            runRow.GetInt(BatchesTotal))
+    /// <summary>Marks a running run whose batch rows are all in as completed (unless someone changed it first) and returns it as stored.</summary>
+    private async Task<SyncRun> CompleteAsync(TableClient table, RunRow runRow, List<BatchRow> batches, CancellationToken cancellationToken)
+    {
+        runRow.Status = StatusText(SyncRunStatus.Completed);
+        runRow.FinishedAt = TableRows.Timestamp(batches.Max(b => TableRows.ParseTimestamp(b.FinishedAt)));
+        if (await table.TryReplaceAsync(runRow, runRow.ETag.ToString(), "sync run", cancellationToken).ConfigureAwait(false))
         {
-            Status = ParseStatus(runRow.GetText(Status)),
-            FinishedAt = runRow.GetTimestamp(FinishedAt),
-            EntitiesSynced = batches.Sum(b => b.GetInt(EntitiesSynced)),
-            EntitiesFailed = batches.Sum(b => b.GetInt(EntitiesFailed)),
+            var run = ToRun(runRow, batches);
+            Log.RunCompleted(logger, run.RunId, run.EntitiesSynced, run.EntitiesFailed);
+            return run;
+        }
+
+        // Someone else completed or failed it first: what they stored stands.
+        var stored = await table.RetrieveAsync<RunRow>(runRow.PartitionKey, runRow.RowKey, cancellationToken).ConfigureAwait(false) ?? runRow;
+        return ToRun(stored, batches);
+    }
+
+    private static Task<List<BatchRow>> BatchRowsAsync(TableClient table, string runId, CancellationToken cancellationToken) =>
+        table.QueryAllAsync<BatchRow>(TableRows.PartitionFilter(BatchPartitionPrefix + runId), BatchColumns, cancellationToken);
+
+    private static SyncRun ToRun(RunRow runRow, List<BatchRow> batches) =>
+        new(
+            runRow.RunId ?? runRow.RowKey[IdPrefix.Length..],
+            TableRows.ParseTimestamp(runRow.StartedAt) ?? default,
+            runRow.EntitiesTotal,
+            runRow.BatchesTotal)
+        {
+            Status = ParseStatus(runRow.Status),
+            FinishedAt = TableRows.ParseTimestamp(runRow.FinishedAt),
+            EntitiesSynced = batches.Sum(b => b.EntitiesSynced),
+            EntitiesFailed = batches.Sum(b => b.EntitiesFailed),
             BatchesDone = batches.Count,
         };
 
@@ -214,4 +247,56 @@ internal sealed class TableSyncRunStore(StorageAccount account) : ISyncRunStore
         "failed" => SyncRunStatus.Failed,
         _ => SyncRunStatus.Running,
     };
+
+    /// <summary>A run row (<c>id|{runId}</c>).</summary>
+    private sealed class RunRow : TableRow
+    {
+        public string? RunId { get; set; }
+
+        public string? StartedAt { get; set; }
+
+        public string? FinishedAt { get; set; }
+
+        public int EntitiesTotal { get; set; }
+
+        public int BatchesTotal { get; set; }
+
+        public string? Status { get; set; }
+    }
+
+    /// <summary>An index row (<c>started|…</c>).</summary>
+    private sealed class IndexRow : TableRow
+    {
+        public string? RunId { get; set; }
+    }
+
+    /// <summary>A batch row (partition <c>batch|{runId}</c>).</summary>
+    private sealed class BatchRow : TableRow
+    {
+        public int BatchNumber { get; set; }
+
+        public int EntitiesSynced { get; set; }
+
+        public int EntitiesFailed { get; set; }
+
+        public string? FinishedAt { get; set; }
+    }
+
+    /// <summary>A coverage row (partition <c>coverage</c>).</summary>
+    private sealed class CoverageRow : TableRow
+    {
+        public string? Shard { get; set; }
+
+        public string? FirstId { get; set; }
+
+        public string? LastId { get; set; }
+
+        public string? SyncedAt { get; set; }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Sync run {RunId} completed: {Synced} synced, {Failed} failed")]
+        public static partial void RunCompleted(ILogger logger, string runId, int synced, int failed);
+    }
 }

@@ -1,4 +1,4 @@
-using Microsoft.Azure.Cosmos.Table;
+using Azure.Data.Tables;
 
 namespace DisclosurePipeline.Storage;
 
@@ -10,25 +10,33 @@ internal sealed class TableSyncStateStore(StorageAccount account) : ISyncStateSt
 {
     private const string Partition = "state";
     private const string Row = "sync";
-    private const string ChangeCursor = nameof(ChangeCursor);
-    private const string LastFullRunAt = nameof(LastFullRunAt);
 
     public async Task<SyncState?> GetAsync(CancellationToken cancellationToken)
     {
         var table = await account.GetTableAsync(StorageNames.SyncRunsTable, cancellationToken).ConfigureAwait(false);
-        var result = await table.ExecuteAsync(TableOperation.Retrieve<DynamicTableEntity>(Partition, Row), null, null, cancellationToken).ConfigureAwait(false);
-        return result.Result is DynamicTableEntity row
-            ? new SyncState(row.GetTextOrNull(ChangeCursor), row.GetTimestamp(LastFullRunAt))
-            : null;
+        var row = await table.RetrieveAsync<StateRow>(Partition, Row, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : new SyncState(TableRows.TextOrNull(row.ChangeCursor), TableRows.ParseTimestamp(row.LastFullRunAt));
     }
 
     public async Task SaveAsync(SyncState state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         var table = await account.GetTableAsync(StorageNames.SyncRunsTable, cancellationToken).ConfigureAwait(false);
-        var row = new DynamicTableEntity(Partition, Row);
-        row.Properties[ChangeCursor] = new EntityProperty(TableRows.Text(state.ChangeCursor));
-        row.Properties[LastFullRunAt] = new EntityProperty(TableRows.Timestamp(state.LastFullRunAt));
-        await table.ExecuteAsync(TableOperation.InsertOrReplace(row), null, null, cancellationToken).ConfigureAwait(false);
+        var row = new StateRow
+        {
+            PartitionKey = Partition,
+            RowKey = Row,
+            ChangeCursor = TableRows.Text(state.ChangeCursor),
+            LastFullRunAt = TableRows.Timestamp(state.LastFullRunAt),
+        };
+        await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sync state row.</summary>
+    private sealed class StateRow : TableRow
+    {
+        public string? ChangeCursor { get; set; }
+
+        public string? LastFullRunAt { get; set; }
     }
 }

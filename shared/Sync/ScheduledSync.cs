@@ -75,8 +75,8 @@ public sealed partial class ScheduledSync(
         SyncRun? run = null;
         if (changed.Count > 0)
         {
-            var registry = await entities.ListAsync(cancellationToken);
-            var ids = registry.Select(e => e.Id).Where(changed.Contains).ToList();
+            var registry = await entities.ListIdsAsync(cancellationToken);
+            var ids = registry.Where(changed.Contains).ToList();
             if (ids.Count > 0)
             {
                 run = await scheduler.StartRunAsync(ids, cancellationToken);

@@ -53,8 +53,12 @@ public sealed partial class SyncBatchProcessor(
             await storedEntitiesTask,
             await storedCasesTask,
             cancellationToken);
-        await runs.RecordCoverageAsync(new SyncCoverage(batch.Shard, first, last, clock.GetUtcNow()), cancellationToken);
-        return await RecordAsync(batch, outcome, cancellationToken);
+
+        // Both bookkeeping writes at once: they go to different partitions and neither depends on the other.
+        var coverage = runs.RecordCoverageAsync(new SyncCoverage(batch.Shard, first, last, clock.GetUtcNow()), cancellationToken);
+        var recorded = RecordAsync(batch, outcome, cancellationToken);
+        await Task.WhenAll(coverage, recorded);
+        return await recorded;
     }
 
     /// <summary>Records a batch that could not be processed at all (its last delivery failed): every entity counts as failed.</summary>
@@ -160,15 +164,10 @@ public sealed partial class SyncBatchProcessor(
 
     private async Task<SyncBatchOutcome> RecordAsync(SyncBatchMessage batch, SyncBatchOutcome outcome, CancellationToken cancellationToken)
     {
-        var run = await runs.RecordBatchAsync(
+        await runs.RecordBatchAsync(
             new SyncBatchResult(batch.RunId, batch.BatchNumber, outcome.EntitiesSynced, outcome.EntitiesFailed, clock.GetUtcNow()),
             cancellationToken);
         Log.BatchSynced(logger, batch.RunId, batch.BatchNumber, outcome.EntitiesSynced, outcome.EntitiesFailed, outcome.EntitiesWritten, outcome.CasesOpened, outcome.CasesUpdated);
-        if (run.Status == SyncRunStatus.Completed)
-        {
-            Log.RunCompleted(logger, run.RunId, run.EntitiesSynced, run.EntitiesFailed);
-        }
-
         return outcome;
     }
 
@@ -179,8 +178,5 @@ public sealed partial class SyncBatchProcessor(
 
         [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Sync run {RunId} batch {BatchNumber} failed on its last delivery: {Count} entities counted as failed")]
         public static partial void BatchFailed(ILogger logger, string runId, int batchNumber, int count);
-
-        [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Sync run {RunId} completed: {Synced} synced, {Failed} failed")]
-        public static partial void RunCompleted(ILogger logger, string runId, int synced, int failed);
     }
 }

@@ -31,8 +31,8 @@ public sealed partial class SyncScheduler(
     /// <summary>Starts a run of every registered entity; returns it as stored.</summary>
     public async Task<SyncRun> StartFullRunAsync(CancellationToken cancellationToken)
     {
-        var registry = await entities.ListAsync(cancellationToken);
-        return await StartRunAsync(registry.Select(e => e.Id), cancellationToken);
+        var registry = await entities.ListIdsAsync(cancellationToken);
+        return await StartRunAsync(registry, cancellationToken);
     }
 
     /// <summary>Starts a run of the given entities (for example those the change feed named).</summary>

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using DisclosurePipeline.Tests.Infrastructure;
-using Microsoft.Azure.Cosmos.Table;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -15,6 +14,7 @@ namespace DisclosurePipeline.Tests.EndToEnd;
 /// and in the real dashboard page in chromium, and checked against the synced Entities table itself.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class ProgressEndToEndTests
 {
     private const int Entities = 80;
@@ -117,23 +117,18 @@ public sealed class ProgressEndToEndTests
     /// <summary>What the figures must be, counted from the Entities table as the sync left it.</summary>
     private static async Task<(int Prtr, int Carbon)> CompletedInEntitiesTableAsync(int year, CancellationToken ct)
     {
-        var table = CloudStorageAccount.Parse(stack.StorageConnectionString).CreateCloudTableClient().GetTableReference("Entities");
-        var rows = new List<DynamicTableEntity>();
-        TableContinuationToken? token = null;
-        do
+        var table = new Azure.Data.Tables.TableClient(stack.StorageConnectionString, "Entities");
+        var rows = new List<Azure.Data.Tables.TableEntity>();
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(cancellationToken: ct))
         {
-            var segment = await table.ExecuteQuerySegmentedAsync(new TableQuery(), token, ct);
-            rows.AddRange(segment.Results);
-            token = segment.ContinuationToken;
+            rows.Add(row);
         }
-        while (token is not null);
 
         Assert.HasCount(Entities, rows);
-        var counted = rows.Where(r => r.Properties.TryGetValue("DisclosureYear", out var y) && y.Int32Value == year
-            && !(r.Properties.TryGetValue("NotOnPlatform", out var n) && n.BooleanValue == true)).ToList();
+        var counted = rows.Where(r => r.GetInt32("DisclosureYear") == year && r.GetBoolean("NotOnPlatform") != true).ToList();
         return (
-            counted.Count(r => r.Properties["PrtrState"].StringValue == "completed"),
-            counted.Count(r => r.Properties["CarbonState"].StringValue == "completed"));
+            counted.Count(r => r.GetString("PrtrState") == "completed"),
+            counted.Count(r => r.GetString("CarbonState") == "completed"));
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)

@@ -1,7 +1,7 @@
 using DisclosurePipeline.Auth;
 using DisclosurePipeline.Domain;
 using DisclosurePipeline.Storage;
-using DisclosurePipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DisclosurePipeline.Tests.Storage;
 
@@ -70,7 +70,7 @@ public sealed class AlertKeyHistoryStoreTests
         Assert.IsFalse(SupplierKeys.Verify(issued.Key[..^1] + (issued.Key[^1] == 'A' ? 'B' : 'A'), found));
         Assert.IsNull(await storage.Keys.FindAsync(new string('0', 24), ct));
         var rows = await storage.RawRowsAsync(StorageNames.SupplierKeysTable, ct);
-        Assert.IsFalse(rows.Single().Properties.Values.Any(p => p.StringValue?.Contains(issued.Key[28..], StringComparison.Ordinal) == true), "the secret is not stored");
+        Assert.IsFalse(rows.Single().Select(c => c.Value).Any(p => p is string text && text.Contains(issued.Key[28..], StringComparison.Ordinal)), "the secret is not stored");
     }
 
     [TestMethod]

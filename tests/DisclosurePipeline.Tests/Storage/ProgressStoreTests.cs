@@ -1,6 +1,5 @@
 using DisclosurePipeline.Progress;
 using DisclosurePipeline.Storage;
-using Microsoft.Azure.Cosmos.Table;
 
 namespace DisclosurePipeline.Tests.Storage;
 
@@ -31,36 +30,36 @@ public sealed class ProgressStoreTests
             new[] { "20240310T020000Z", "20240331T150000Z", "20240331T170000Z", "Q1", "Q2", "latest" },
             rows.Keys.ToArray());
         Assert.IsTrue(rows.Values.All(r => r.PartitionKey == "2024"));
-        Assert.AreEqual(12, rows["Q1"].Properties["PrtrCompleted"].Int32Value, "Q1 holds the last rollup of the quarter (local time)");
-        Assert.AreEqual("2024-03-31T23:00:00+08:00", rows["Q1"].Properties["AsOf"].StringValue);
-        Assert.AreEqual("quarter", rows["Q1"].Properties["RowKind"].StringValue);
-        Assert.AreEqual(13, rows["Q2"].Properties["PrtrCompleted"].Int32Value);
-        Assert.AreEqual(13, rows["latest"].Properties["PrtrCompleted"].Int32Value);
-        Assert.AreEqual("snapshot", rows["20240310T020000Z"].Properties["RowKind"].StringValue);
+        Assert.AreEqual(12, rows["Q1"]["PrtrCompleted"], "Q1 holds the last rollup of the quarter (local time)");
+        Assert.AreEqual("2024-03-31T23:00:00+08:00", rows["Q1"]["AsOf"]);
+        Assert.AreEqual("quarter", rows["Q1"]["RowKind"]);
+        Assert.AreEqual(13, rows["Q2"]["PrtrCompleted"]);
+        Assert.AreEqual(13, rows["latest"]["PrtrCompleted"]);
+        Assert.AreEqual("snapshot", rows["20240310T020000Z"]["RowKind"]);
 
-        var dated = rows["20240331T150000Z"].Properties;
-        Assert.AreEqual(2024, dated["Year"].Int32Value);
-        Assert.AreEqual(new DateTime(2024, 3, 31, 15, 0, 0, DateTimeKind.Utc), dated["AsOfUtc"].DateTime);
-        Assert.AreEqual("Asia/Shanghai", dated["TimeZone"].StringValue);
-        Assert.AreEqual(200, dated["PrtrTarget"].Int32Value);
-        Assert.AreEqual(11, dated["PrtrSubsidiaries"].Int32Value);
-        Assert.AreEqual(1, dated["PrtrSuppliers"].Int32Value);
-        Assert.AreEqual(180, dated["CarbonTarget"].Int32Value);
-        Assert.AreEqual(6, dated["CarbonCompleted"].Int32Value);
-        Assert.AreEqual(0, dated["CarbonSubsidiaries"].Int32Value);
-        Assert.AreEqual(6, dated["CarbonSuppliers"].Int32Value);
-        Assert.AreEqual(1, dated["Open"].Int32Value);
-        Assert.AreEqual(2, dated["Overdue"].Int32Value);
-        Assert.AreEqual(3, dated["PlanSubmitted"].Int32Value);
-        Assert.AreEqual(4, dated["PlanApproved"].Int32Value);
-        Assert.AreEqual(5, dated["Removed"].Int32Value);
-        Assert.AreEqual(6, dated["SubsidiariesWithActiveRecords"].Int32Value);
-        Assert.AreEqual(7, dated["SuppliersCompletedRemoval"].Int32Value);
-        Assert.AreEqual("2024-11-02", dated["ProjectedPrtrOn"].StringValue);
-        Assert.AreEqual("", dated["ProjectedCarbonOn"].StringValue);
-        Assert.IsTrue(dated["PrtrOnTrack"].BooleanValue);
-        Assert.IsFalse(dated["CarbonOnTrack"].BooleanValue);
-        Assert.Contains("\"prtr\":{\"target\":200,\"completed\":12", dated["Report"].StringValue!);
+        var dated = rows["20240331T150000Z"];
+        Assert.AreEqual(2024, dated["Year"]);
+        Assert.AreEqual(new DateTimeOffset(2024, 3, 31, 15, 0, 0, TimeSpan.Zero), dated["AsOfUtc"]);
+        Assert.AreEqual("Asia/Shanghai", dated["TimeZone"]);
+        Assert.AreEqual(200, dated["PrtrTarget"]);
+        Assert.AreEqual(11, dated["PrtrSubsidiaries"]);
+        Assert.AreEqual(1, dated["PrtrSuppliers"]);
+        Assert.AreEqual(180, dated["CarbonTarget"]);
+        Assert.AreEqual(6, dated["CarbonCompleted"]);
+        Assert.AreEqual(0, dated["CarbonSubsidiaries"]);
+        Assert.AreEqual(6, dated["CarbonSuppliers"]);
+        Assert.AreEqual(1, dated["Open"]);
+        Assert.AreEqual(2, dated["Overdue"]);
+        Assert.AreEqual(3, dated["PlanSubmitted"]);
+        Assert.AreEqual(4, dated["PlanApproved"]);
+        Assert.AreEqual(5, dated["Removed"]);
+        Assert.AreEqual(6, dated["SubsidiariesWithActiveRecords"]);
+        Assert.AreEqual(7, dated["SuppliersCompletedRemoval"]);
+        Assert.AreEqual("2024-11-02", dated["ProjectedPrtrOn"]);
+        Assert.AreEqual("", dated["ProjectedCarbonOn"]);
+        Assert.IsTrue(dated.GetBoolean("PrtrOnTrack"));
+        Assert.IsFalse(dated.GetBoolean("CarbonOnTrack"));
+        Assert.Contains("\"prtr\":{\"target\":200,\"completed\":12", dated.GetString("Report"));
 
         Assert.AreEqual(april1, await store.GetLatestAsync(2024, ct));
         CollectionAssert.AreEqual(
@@ -83,8 +82,8 @@ public sealed class ProgressStoreTests
         await store.SaveSnapshotAsync(older, ct);
 
         Assert.AreEqual(newer, await store.GetLatestAsync(2024, ct));
-        var q2 = await storage.RawTable(StorageNames.ProgressSnapshotsTable).ExecuteAsync(TableOperation.Retrieve("2024", "Q2"), ct);
-        Assert.AreEqual(20, ((DynamicTableEntity)q2.Result).Properties["PrtrCompleted"].Int32Value);
+        var q2 = await storage.RawTable(StorageNames.ProgressSnapshotsTable).GetEntityAsync<Azure.Data.Tables.TableEntity>("2024", "Q2", null, ct);
+        Assert.AreEqual(20, q2.Value["PrtrCompleted"]);
         Assert.HasCount(2, await store.ListSnapshotsAsync(2024, ct), "the late rollup still has its dated row");
     }
 
@@ -170,10 +169,10 @@ public sealed class ProgressStoreTests
         Assert.AreEqual(row.Id, raw.RowKey);
         CollectionAssert.AreEquivalent(
             new[] { "id", "name", "kind", "tier", "prtrStatus", "carbonStatus", "activeRecords", "overdueCases", "lastSyncedAt" },
-            raw.Properties.Keys.ToArray());
-        Assert.AreEqual("广州某化工有限公司", raw.Properties["name"].StringValue);
-        Assert.AreEqual(2, raw.Properties["tier"].Int32Value);
-        Assert.AreEqual("2024-06-01T02:00:00+08:00", raw.Properties["lastSyncedAt"].StringValue);
+            raw.Columns().Keys.ToArray());
+        Assert.AreEqual("广州某化工有限公司", raw["name"]);
+        Assert.AreEqual(2, raw["tier"]);
+        Assert.AreEqual("2024-06-01T02:00:00+08:00", raw["lastSyncedAt"]);
     }
 
     internal static ProgressReport Report(DateTimeOffset asOf, int prtr, int carbon, int year = 2024) =>

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using DisclosurePipeline.Storage;
-using Microsoft.WindowsAzure.Storage;
 
 namespace DisclosurePipeline.Tests.Storage;
 
@@ -19,12 +18,9 @@ public sealed class QueueAndDocumentTests
 
         await storage.Queue.EnqueueAsync(StorageNames.SyncBatchesQueue, new SampleBatch("run-1", 3, ["91440300MA5F00001X", "名称"]), ct);
 
-        var queue = CloudStorageAccount.Parse(storage.ConnectionString).CreateCloudQueueClient()
-            .GetQueueReference(storage.Names.Queue(StorageNames.SyncBatchesQueue));
-        queue.EncodeMessage = false;
-        var message = await queue.GetMessageAsync(null, null, null, ct);
+        var message = (await storage.RawQueue(StorageNames.SyncBatchesQueue).ReceiveMessageAsync(null, ct)).Value;
         Assert.IsNotNull(message);
-        var json = Encoding.UTF8.GetString(Convert.FromBase64String(message.AsString));
+        var json = Encoding.UTF8.GetString(Convert.FromBase64String(message.Body.ToString()));
         using var doc = JsonDocument.Parse(json);
         Assert.AreEqual("run-1", doc.RootElement.GetProperty("runId").GetString());
         Assert.AreEqual(3, doc.RootElement.GetProperty("batchNumber").GetInt32());
@@ -63,10 +59,8 @@ public sealed class QueueAndDocumentTests
         await read!.CopyToAsync(copy, ct);
         CollectionAssert.AreEqual(bytes, copy.ToArray());
 
-        var blob = CloudStorageAccount.Parse(storage.ConnectionString).CreateCloudBlobClient()
-            .GetContainerReference(storage.Names.Container(StorageNames.PlanDocumentsContainer)).GetBlockBlobReference(path);
-        await blob.FetchAttributesAsync(null, null, null, ct);
-        Assert.AreEqual("application/pdf", blob.Properties.ContentType);
+        var properties = await storage.RawContainer(StorageNames.PlanDocumentsContainer).GetBlobClient(path).GetPropertiesAsync(null, ct);
+        Assert.AreEqual("application/pdf", properties.Value.ContentType);
     }
 
     [TestMethod]
@@ -79,20 +73,25 @@ public sealed class QueueAndDocumentTests
         await storage.Account.EnsureCreatedAsync(ct);
         await storage.Account.EnsureCreatedAsync(ct);
 
-        foreach (var table in storage.Names.Tables)
+        var tables = new List<string>();
+        await foreach (var table in new Azure.Data.Tables.TableServiceClient(storage.ConnectionString).QueryAsync(cancellationToken: ct))
         {
-            Assert.IsTrue(await storage.RawTable(table).ExistsAsync(null, null, ct), table);
+            tables.Add(table.Name);
         }
 
-        var account = CloudStorageAccount.Parse(storage.ConnectionString);
+        foreach (var table in storage.Names.Tables)
+        {
+            CollectionAssert.Contains(tables, storage.Names.Table(table));
+        }
+
         foreach (var queue in storage.Names.Queues)
         {
-            Assert.IsTrue(await account.CreateCloudQueueClient().GetQueueReference(storage.Names.Queue(queue)).ExistsAsync(null, null, ct), queue);
+            Assert.IsTrue((await storage.RawQueue(queue).ExistsAsync(ct)).Value, queue);
         }
 
         foreach (var container in storage.Names.Containers)
         {
-            Assert.IsTrue(await account.CreateCloudBlobClient().GetContainerReference(storage.Names.Container(container)).ExistsAsync(null, null, ct), container);
+            Assert.IsTrue((await storage.RawContainer(container).ExistsAsync(ct)).Value, container);
         }
     }
 

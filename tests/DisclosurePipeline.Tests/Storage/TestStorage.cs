@@ -1,7 +1,9 @@
 using DisclosurePipeline.Domain;
 using DisclosurePipeline.Storage;
 using DisclosurePipeline.Tests.Infrastructure;
-using Microsoft.Azure.Cosmos.Table;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DisclosurePipeline.Tests.Storage;
@@ -49,23 +51,17 @@ internal sealed class TestStorage : IAsyncDisposable
     }
 
     /// <summary>A table read directly (not through the adapters), to check what was really written.</summary>
-    public CloudTable RawTable(string logicalName) =>
-        CloudStorageAccount.Parse(ConnectionString).CreateCloudTableClient().GetTableReference(Names.Table(logicalName));
+    public TableClient RawTable(string logicalName) => new TableServiceClient(ConnectionString).GetTableClient(Names.Table(logicalName));
 
-    public async Task<List<DynamicTableEntity>> RawRowsAsync(string logicalName, CancellationToken cancellationToken)
-    {
-        var table = RawTable(logicalName);
-        var rows = new List<DynamicTableEntity>();
-        TableContinuationToken? token = null;
-        do
-        {
-            var segment = await table.ExecuteQuerySegmentedAsync(new TableQuery(), token, cancellationToken);
-            rows.AddRange(segment.Results);
-            token = segment.ContinuationToken;
-        }
-        while (token is not null);
-        return rows;
-    }
+    /// <summary>A queue read directly, without message decoding (what the Functions host receives on the wire).</summary>
+    public QueueClient RawQueue(string logicalName) => new QueueServiceClient(ConnectionString).GetQueueClient(Names.Queue(logicalName));
+
+    /// <summary>A blob container read directly.</summary>
+    public BlobContainerClient RawContainer(string logicalName) => new BlobServiceClient(ConnectionString).GetBlobContainerClient(Names.Container(logicalName));
+
+    /// <summary>Every row of a table as stored (typed by the EDM type of each column).</summary>
+    public Task<List<TableEntity>> RawRowsAsync(string logicalName, CancellationToken cancellationToken) =>
+        RawRows.AllAsync(RawTable(logicalName), cancellationToken);
 
     public ValueTask DisposeAsync() => provider.DisposeAsync();
 }

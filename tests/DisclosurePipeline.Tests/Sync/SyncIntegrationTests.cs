@@ -13,7 +13,6 @@ using DisclosurePipeline.Storage;
 using DisclosurePipeline.Sync;
 using DisclosurePipeline.Tests.Infrastructure;
 using DisclosurePipeline.Tests.PublicData;
-using Microsoft.Azure.Cosmos.Table;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -27,6 +26,7 @@ namespace DisclosurePipeline.Tests.Sync;
 /// that fails on its last delivery is counted as failed.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class SyncIntegrationTests
 {
     private const int Entities = 300;
@@ -360,14 +360,7 @@ public sealed class SyncIntegrationTests
             foreach (var name in new[] { StorageNames.EntitiesTable, StorageNames.CasesTable })
             {
                 var table = await Account.GetTableAsync(name, ct);
-                TableContinuationToken? token = null;
-                do
-                {
-                    var segment = await table.ExecuteQuerySegmentedAsync(new TableQuery(), token, null, null, ct);
-                    rows.AddRange(segment.Results.Select(r => $"{name}/{r.PartitionKey}/{r.RowKey}/{r.ETag}"));
-                    token = segment.ContinuationToken;
-                }
-                while (token is not null);
+                rows.AddRange((await Storage.RawRows.AllAsync(table, ct)).Select(r => $"{name}/{r.PartitionKey}/{r.RowKey}/{r.ETag}"));
             }
 
             return rows;

@@ -7,6 +7,7 @@ using DisclosurePipeline.Storage;
 using DisclosurePipeline.Tests.Infrastructure;
 using DisclosurePipeline.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DisclosurePipeline.Tests.Violations;
 
@@ -78,8 +79,8 @@ internal sealed class CaseFixture : IAsyncDisposable
     public async Task<int> QueuedAlertsAsync(CancellationToken cancellationToken)
     {
         var queue = await Account.GetQueueAsync(StorageNames.AlertsQueue, cancellationToken);
-        var messages = await queue.PeekMessagesAsync(32, null, null, cancellationToken);
-        return messages.Count();
+        var messages = await queue.PeekMessagesAsync(32, cancellationToken);
+        return messages.Value.Length;
     }
 
     /// <summary>Takes the messages off the alerts queue and returns their alert ids.</summary>
