@@ -1,8 +1,8 @@
 using System.Buffers.Text;
 using DisclosurePipeline.Auth;
 using DisclosurePipeline.Configuration;
-using DisclosurePipeline.Tests.Infrastructure;
 using static DisclosurePipeline.Tests.Cases.CaseSamples;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DisclosurePipeline.Tests.Cases;
 

@@ -1,7 +1,7 @@
 using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Domain;
-using DisclosurePipeline.Tests.Infrastructure;
 using static DisclosurePipeline.Tests.Cases.CaseSamples;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DisclosurePipeline.Tests.Cases;
 

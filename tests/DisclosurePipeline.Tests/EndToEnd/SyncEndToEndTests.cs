@@ -12,6 +12,7 @@ namespace DisclosurePipeline.Tests.EndToEnd;
 /// port 7071's stand-in, and the host's admin endpoint for the timer.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class SyncEndToEndTests
 {
     private const int Entities = 300;

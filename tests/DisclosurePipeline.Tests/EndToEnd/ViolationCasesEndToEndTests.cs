@@ -13,6 +13,7 @@ namespace DisclosurePipeline.Tests.EndToEnd;
 /// with a real webhook receiver. One stack for the class (300 entities, registry imported and synced once).
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class ViolationCasesEndToEndTests
 {
     private const string PlanJson = """

@@ -7,6 +7,7 @@ namespace DisclosurePipeline.Tests.FunctionsHost;
 
 /// <summary>The handler process under the real host: restarted after it exits, until it fails too often.</summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class HostHandlerProcessTests
 {
     private static readonly Dictionary<string, string> Settings = new() { ["TickSchedule"] = "0 0 0 1 1 *", ["WorkQueue"] = "unused-work" };

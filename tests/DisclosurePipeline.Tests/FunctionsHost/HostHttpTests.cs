@@ -12,6 +12,7 @@ namespace DisclosurePipeline.Tests.FunctionsHost;
 /// header, and the request as it arrived.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class HostHttpTests
 {
     private static readonly Dictionary<string, string> Settings = new() { ["TickSchedule"] = "0 0 0 1 1 *", ["WorkQueue"] = "unused-work" };

@@ -12,6 +12,7 @@ namespace DisclosurePipeline.Tests.FunctionsHost;
 /// host.json sets maxDequeueCount 3, visibilityTimeout 0 and a 200 ms maxPollingInterval.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed partial class HostQueueTests
 {
     private const int MaxDequeueCount = 3;

@@ -9,6 +9,7 @@ namespace DisclosurePipeline.Tests.FunctionsHost;
 
 /// <summary>Timer triggers through the real host, handler and Azurite (the fixture's Tick, schedule from %TickSchedule%).</summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class HostTimerTests
 {
     public TestContext TestContext { get; set; } = null!;

@@ -1,3 +1,4 @@
-// Tests share one Azurite and start real processes; running classes one at a time keeps a
-// 2-core machine responsive and the processes' ports apart.
-[assembly: DoNotParallelize]
+// Test classes run two at a time (one per core); the methods of one class run one after another. Tests that only
+// use the shared Azurite keep apart by unique table, queue and container names. Classes that start processes
+// (the simulator, the local Functions host, the whole stack, Chromium) carry [DoNotParallelize] and run alone.
+[assembly: Parallelize(Scope = ExecutionScope.ClassLevel, Workers = 2)]

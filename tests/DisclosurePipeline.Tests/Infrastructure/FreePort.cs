@@ -14,21 +14,15 @@ internal static class FreePort
     }
 
     /// <summary>Waits until something accepts connections on the port.</summary>
-    public static async Task WaitForListenerAsync(int port, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
+    public static Task WaitForListenerAsync(int port, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Eventually.UntilAsync(
+            async ct =>
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50, cancellationToken);
-            }
-        }
-    }
+                await client.ConnectAsync(IPAddress.Loopback, port, ct);
+                return true;
+            },
+            $"a listener on port {port}",
+            cancellationToken,
+            timeout);
 }

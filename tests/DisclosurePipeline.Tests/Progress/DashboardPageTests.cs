@@ -10,6 +10,7 @@ namespace DisclosurePipeline.Tests.Progress;
 /// rollup's numbers, the overdue list, the language switch.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class DashboardPageTests
 {
     private static IPlaywright? playwright;

@@ -12,6 +12,7 @@ using DisclosurePipeline.Tests.Storage;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DisclosurePipeline.Tests.Progress;
 
@@ -20,6 +21,7 @@ namespace DisclosurePipeline.Tests.Progress;
 /// <see cref="WebApplicationFactory{TEntryPoint}"/>) over Azurite with tables of their own.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class ProgressEndpointsTests
 {
     private const string StaffKey = "staff-key-for-tests";

@@ -5,6 +5,7 @@ using DisclosurePipeline.Storage;
 using DisclosurePipeline.Tests.Infrastructure;
 using DisclosurePipeline.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DisclosurePipeline.Tests.Progress;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using DisclosurePipeline.Domain;
 using DisclosurePipeline.PublicData;
+using DisclosurePipeline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Polly.Timeout;
 
@@ -10,6 +11,7 @@ namespace DisclosurePipeline.Tests.PublicData;
 
 /// <summary>The public data client over HTTP against the simulator, run as a real process.</summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class PublicDataClientTests
 {
     private const int Entities = 300;
@@ -368,13 +370,8 @@ public sealed class PublicDataClientTests
         Assert.AreEqual(0, (await simulator.StatsAsync(ct)).Requests);
     }
 
-    private static async Task WaitForStatsAsync(Func<SimulatorStats, bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition(await simulator.StatsAsync(cancellationToken)))
-        {
-            await Task.Delay(10, cancellationToken);
-        }
-    }
+    private static Task WaitForStatsAsync(Func<SimulatorStats, bool> condition, CancellationToken cancellationToken) =>
+        Eventually.UntilAsync(async ct => condition(await simulator.StatsAsync(ct)), "the simulator's request counters", cancellationToken);
 
     private static async Task<string> FirstOnPlatformAsync(CancellationToken cancellationToken, int skip = 0)
     {

@@ -10,6 +10,7 @@ namespace DisclosurePipeline.Tests.PublicData;
 
 /// <summary>The client's decisions that need no server: how long Retry-After says to wait, what counts as transient, options.</summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class PublicDataResilienceTests
 {
     private static readonly DateTimeOffset Now = new(2026, 5, 3, 1, 12, 0, TimeSpan.Zero);

@@ -10,6 +10,7 @@ namespace DisclosurePipeline.Tests.PublicData;
 
 /// <summary>The simulator keeps the contract's rules, raw over HTTP, and generates the same data for a seed at any scale.</summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class PublicDataSimulatorTests
 {
     private static SimulatorProcess simulator = null!;

@@ -5,6 +5,7 @@ using DisclosurePipeline.Domain;
 namespace DisclosurePipeline.Tests.Violations;
 
 [TestClass]
+[DoNotParallelize]
 public sealed class AlertTests
 {
     public TestContext TestContext { get; set; } = null!;
