@@ -6,23 +6,24 @@ using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace DisclosurePipeline.PublicData;
 
 /// <summary>
-/// The typed <see cref="HttpClient"/> over the platform's contract v1. Base address and <c>X-Api-Key</c>
-/// come from <see cref="PublicDataServiceCollectionExtensions.AddPublicDataClient"/>; every attempt goes
-/// through <see cref="PublicDataResilience"/>.
+/// The port over the Refit client <see cref="IPublicDataApi"/>: sends at most <see cref="MaxIdsPerRequest"/> ids a
+/// request, follows page tokens, merges the answers and maps failures to <see cref="PublicDataException"/>. Every
+/// attempt goes through the client's resilience handler (<see cref="PublicDataResilience"/>), which also caps how
+/// many requests are in flight.
 /// </summary>
 internal sealed class PublicDataClient(
-    HttpClient http,
-    PublicDataResilience resilience,
+    IPublicDataApi api,
     IOptions<PublicDataOptions> options,
     ILogger<PublicDataClient> logger) : IPublicDataClient
 {
+    private readonly int maxAttempts = options.Value.MaxAttempts;
+
     /// <summary>Most enterprise ids the contract allows in one request.</summary>
     internal const int MaxIdsPerRequest = 100;
 
@@ -32,7 +33,7 @@ internal sealed class PublicDataClient(
     // A guard against a platform that never stops paging: 100 ids at 500 records a page.
     private const int MaxPagesPerRequest = 10_000;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = PublicDataJson.Options;
 
     public async Task<ViolationQueryResult> QueryViolationsAsync(IReadOnlyCollection<string> enterpriseIds, CancellationToken cancellationToken)
     {
@@ -76,10 +77,7 @@ internal sealed class PublicDataClient(
             chunks,
             async (index, ids, ct) => answers[index] = await SendAsync<WireDisclosuresResponse>(
                 "disclosures:query",
-                () => new HttpRequestMessage(HttpMethod.Post, "v1/disclosures:query")
-                {
-                    Content = JsonContent.Create(new WireDisclosuresRequest(ids, year), options: Json),
-                },
+                c => api.QueryDisclosuresAsync(new WireDisclosuresRequest(ids, year), c),
                 expiredCursorPossible: false,
                 ct),
             cancellationToken);
@@ -106,14 +104,8 @@ internal sealed class PublicDataClient(
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxChangeLimit);
-        var query = "v1/changes?limit=" + limit.ToString(CultureInfo.InvariantCulture);
-        if (cursor is not null)
-        {
-            query += "&since=" + Uri.EscapeDataString(cursor);
-        }
-
         var page = await SendAsync<WireChangesResponse>(
-            "changes", () => new HttpRequestMessage(HttpMethod.Get, query), expiredCursorPossible: true, cancellationToken);
+            "changes", c => api.GetChangesAsync(cursor, limit, c), expiredCursorPossible: true, cancellationToken);
         if (string.IsNullOrEmpty(page.NextCursor))
         {
             throw Malformed("a change page without nextCursor");
@@ -139,10 +131,7 @@ internal sealed class PublicDataClient(
             var pageToken = token;
             var page = await SendAsync<WireViolationsResponse>(
                 "violations:query",
-                () => new HttpRequestMessage(HttpMethod.Post, "v1/violations:query")
-                {
-                    Content = JsonContent.Create(new WireIdsRequest(ids, pageToken), options: Json),
-                },
+                c => api.QueryViolationsAsync(new WireIdsRequest(ids, pageToken), c),
                 expiredCursorPossible: false,
                 cancellationToken);
             pages.Add(page);
@@ -158,47 +147,32 @@ internal sealed class PublicDataClient(
         return pages;
     }
 
-    /// <summary>Runs the chunks' requests side by side; the limiter below caps what is really in flight.</summary>
-    private Task ForEachChunkAsync(
+    /// <summary>Runs the chunks' requests side by side; the resilience handler's concurrency limiter caps what is really in flight.</summary>
+    private static Task ForEachChunkAsync(
         IReadOnlyList<IReadOnlyList<string>> chunks,
         Func<int, IReadOnlyList<string>, CancellationToken, Task> body,
         CancellationToken cancellationToken) => chunks.Count switch
         {
             0 => Task.CompletedTask,
             1 => body(0, chunks[0], cancellationToken),
-            _ => Parallel.ForEachAsync(
-                Enumerable.Range(0, chunks.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentRequests, CancellationToken = cancellationToken },
-                async (index, ct) => await body(index, chunks[index], ct)),
+            _ => Task.WhenAll(chunks.Select((ids, index) => body(index, ids, cancellationToken))),
         };
 
-    private async Task<T> SendAsync<T>(string operation, Func<HttpRequestMessage> createRequest, bool expiredCursorPossible, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(string operation, Func<CancellationToken, Task<HttpResponseMessage>> send, bool expiredCursorPossible, CancellationToken cancellationToken)
         where T : class
     {
-        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         HttpResponseMessage response;
         try
         {
-            response = await resilience.Pipeline.ExecuteAsync(
-                static async (ctx, state) =>
-                {
-                    // A request message can be sent once: every attempt builds its own.
-                    using var request = state.createRequest();
-                    return await state.http.SendAsync(request, ctx.CancellationToken);
-                },
-                context,
-                (http, createRequest));
+            response = await send(cancellationToken);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
-            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception thrown) when (Cause(thrown) is var exception
+            && (exception is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)))
         {
             var reason = exception.GetType().Name;
-            PublicDataLog.GaveUp(logger, operation, reason, resilience.MaxAttempts);
-            throw new PublicDataException($"the public data platform could not be reached ({reason}) after {resilience.MaxAttempts} attempts", null, exception);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
+            PublicDataLog.GaveUp(logger, operation, reason, maxAttempts);
+            throw new PublicDataException($"the public data platform could not be reached ({reason}) after {maxAttempts} attempts", null, exception);
         }
 
         using (response)
@@ -225,8 +199,8 @@ internal sealed class PublicDataClient(
 
             if (PublicDataResilience.IsTransientStatus(response.StatusCode))
             {
-                PublicDataLog.GaveUp(logger, operation, status.ToString(CultureInfo.InvariantCulture), resilience.MaxAttempts);
-                throw new PublicDataException($"the public data platform still answered {status} after {resilience.MaxAttempts} attempts", status);
+                PublicDataLog.GaveUp(logger, operation, status.ToString(CultureInfo.InvariantCulture), maxAttempts);
+                throw new PublicDataException($"the public data platform still answered {status} after {maxAttempts} attempts", status);
             }
 
             var problem = await ReadProblemAsync(response, cancellationToken);
@@ -236,6 +210,10 @@ internal sealed class PublicDataClient(
             throw new PublicDataException($"the public data platform refused {operation} with {status} ({title}){detail}", status);
         }
     }
+
+    /// <summary>What failed under Refit's wrapper of request failures.</summary>
+    private static Exception Cause(Exception exception) =>
+        exception is Refit.ApiRequestException { InnerException: { } inner } ? inner : exception;
 
     private static async Task<WireProblem?> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -1,56 +1,60 @@
 using System.Net;
+using System.Threading.RateLimiting;
 using DisclosurePipeline.Configuration;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace DisclosurePipeline.PublicData;
 
 /// <summary>
-/// The one resilience pipeline of the process's public data calls (a singleton: the circuit breaker's
-/// state must be shared by every typed client instance). Outer to inner: retry (jittered exponential
-/// backoff, or the server's <c>Retry-After</c>), circuit breaker, per-attempt timeout. The concurrency cap
-/// is <see cref="ConcurrencyLimitHandler"/>, below the pipeline, so a request waiting out a backoff holds no slot.
+/// The public data client's resilience handler (<c>AddResilienceHandler</c>; one pipeline per process, so the
+/// circuit breaker's state and the concurrency cap are shared by every client instance). Outer to inner: retry
+/// (jittered exponential backoff, or the server's <c>Retry-After</c>) on 429/502/503/504, transport errors and attempt
+/// timeouts; circuit breaker on outages; the one cap on requests in flight (a request waiting out a backoff holds no
+/// slot); per-attempt timeout.
 /// </summary>
-internal sealed class PublicDataResilience
+internal static class PublicDataResilience
 {
+    /// <summary>The resilience handler's name.</summary>
+    public const string PipelineName = "PublicData";
+
     /// <summary>Longest wait a <c>Retry-After</c> can impose; beyond that a function would just time out.</summary>
     internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(2);
 
     /// <summary>Cap of the computed exponential backoff.</summary>
     internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    public PublicDataResilience(IOptions<PublicDataOptions> options, TimeProvider timeProvider, ILogger<PublicDataResilience> logger)
+    /// <summary>Adds the strategies to <paramref name="builder"/>.</summary>
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, PublicDataOptions settings, TimeProvider timeProvider, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var settings = options.Value;
-        MaxAttempts = settings.MaxAttempts;
-
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = "PublicData", TimeProvider = timeProvider };
+        builder.TimeProvider = timeProvider;
         if (settings.MaxAttempts > 1)
         {
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            builder.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = settings.MaxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = settings.RetryBaseDelay,
                 MaxDelay = MaxBackoff,
+                ShouldRetryAfterHeader = false,
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
                 DelayGenerator = args => ValueTask.FromResult(ServerRequestedDelay(args.Outcome, timeProvider.GetUtcNow())),
                 OnRetry = args =>
                 {
-                    PublicDataLog.Retrying(logger, args.Context.OperationKey ?? "request", args.AttemptNumber + 1, Describe(args.Outcome), args.RetryDelay);
+                    PublicDataLog.Retrying(logger, Operation(args.Outcome), args.AttemptNumber + 1, Describe(args.Outcome), args.RetryDelay);
                     return default;
                 },
             });
         }
 
-        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+        builder.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
         {
             // Throttling (429) is the platform working as designed, so it does not count; outages do.
             ShouldHandle = args => ValueTask.FromResult(IsOutage(args.Outcome)),
@@ -70,15 +74,17 @@ internal sealed class PublicDataResilience
             },
         });
 
+        builder.AddConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = settings.MaxConcurrentRequests,
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
         builder.AddTimeout(settings.AttemptTimeout);
-        Pipeline = builder.Build();
     }
 
-    /// <summary>The pipeline every request goes through.</summary>
-    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
-
-    /// <summary>Attempts per request, the first included.</summary>
-    public int MaxAttempts { get; }
+    private static string Operation(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Result?.RequestMessage?.RequestUri?.AbsolutePath.Split('/').LastOrDefault() is { Length: > 0 } op ? op : "request";
 
     /// <summary>The statuses the contract calls transient.</summary>
     internal static bool IsTransientStatus(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests

@@ -2,6 +2,9 @@ using DisclosurePipeline.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Refit;
 
 namespace DisclosurePipeline.PublicData;
 
@@ -9,10 +12,10 @@ namespace DisclosurePipeline.PublicData;
 public static class PublicDataServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IPublicDataClient"/> as a typed <see cref="HttpClient"/> (IHttpClientFactory) with
-    /// its resilience pipeline and concurrency cap, and binds <see cref="PublicDataOptions"/> from the
-    /// <c>PublicData</c> section of <paramref name="configuration"/>, validated on start.
-    /// Uses the registered <see cref="TimeProvider"/> (adds <see cref="TimeProvider.System"/> if there is none).
+    /// Registers the Refit client of the platform's endpoints (IHttpClientFactory, <c>X-Api-Key</c> sent on every
+    /// request and redacted from HTTP logs) with its resilience handler, and <see cref="IPublicDataClient"/> over it;
+    /// binds <see cref="PublicDataOptions"/> from the <c>PublicData</c> section of <paramref name="configuration"/>,
+    /// validated on start. Uses the registered <see cref="TimeProvider"/> (adds <see cref="TimeProvider.System"/> if there is none).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The application's configuration root.</param>
@@ -35,23 +38,31 @@ public static class PublicDataServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<PublicDataResilience>();
-        services.TryAddSingleton<PublicDataConcurrencyLimit>();
-        services.TryAddTransient<ConcurrencyLimitHandler>();
+        services.TryAddTransient<IPublicDataClient, PublicDataClient>();
 
-        services.AddHttpClient<IPublicDataClient, PublicDataClient>((provider, http) =>
+        var refit = new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(PublicDataJson.Options) };
+        services.AddRefitGeneratedClient<IPublicDataApi>(refit)
+            .ConfigureHttpClient((provider, http) =>
             {
-                var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<PublicDataOptions>>().Value;
+                var options = provider.GetRequiredService<IOptions<PublicDataOptions>>().Value;
                 var baseUrl = options.BaseUrl.AbsoluteUri;
-                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl[..^1] : baseUrl);
                 http.DefaultRequestHeaders.Add("X-Api-Key", options.ApiKey);
                 http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
 
-                // The resilience pipeline times each attempt; HttpClient's own 100 s limit would cut across it.
+                // The resilience handler times each attempt; HttpClient's own 100 s limit would cut across it.
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .AddHttpMessageHandler<ConcurrencyLimitHandler>()
-            .RedactLoggedHeaders(_ => true);
+            .RedactLoggedHeaders(_ => true)
+            .AddResilienceHandler(PublicDataResilience.PipelineName, (builder, context) =>
+            {
+                var provider = context.ServiceProvider;
+                PublicDataResilience.Configure(
+                    builder,
+                    provider.GetRequiredService<IOptions<PublicDataOptions>>().Value,
+                    provider.GetRequiredService<TimeProvider>(),
+                    provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PublicDataClient)));
+            });
 
         return services;
     }
