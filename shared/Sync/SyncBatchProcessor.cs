@@ -144,22 +144,22 @@ public sealed partial class SyncBatchProcessor(
             }
         }
 
-        if (entityChanges.Count > 0)
-        {
-            await entities.SaveSyncFieldsAsync(entityChanges, cancellationToken);
-        }
-
-        if (opened.Count > 0 || updated.Count > 0)
-        {
-            await cases.ApplySyncAsync(opened, updated, cancellationToken);
-
-            // After the cases: history never tells of a change that was not written. A batch redelivered after this
-            // point finds its cases already changed and appends nothing again.
-            await history.AppendAsync(events, cancellationToken);
-        }
+        // Entity rows and cases are independent: written side by side.
+        var entityWrites = entityChanges.Count > 0 ? entities.SaveSyncFieldsAsync(entityChanges, cancellationToken) : Task.CompletedTask;
+        var caseWrites = opened.Count > 0 || updated.Count > 0 ? WriteCasesAsync(opened, updated, events, cancellationToken) : Task.CompletedTask;
+        await Task.WhenAll(entityWrites, caseWrites);
 
         var failed = registered.Count(invalid.Contains);
         return new SyncBatchOutcome(registered.Count - failed, failed, entityChanges.Count, opened.Count, updated.Count);
+    }
+
+    private async Task WriteCasesAsync(List<ViolationCase> opened, List<ViolationCase> updated, List<HistoryEvent> events, CancellationToken cancellationToken)
+    {
+        await cases.ApplySyncAsync(opened, updated, cancellationToken);
+
+        // After the cases: history never tells of a change that was not written. A batch redelivered after this
+        // point finds its cases already changed and appends nothing again.
+        await history.AppendAsync(events, cancellationToken);
     }
 
     private async Task<SyncBatchOutcome> RecordAsync(SyncBatchMessage batch, SyncBatchOutcome outcome, CancellationToken cancellationToken)

@@ -2,12 +2,16 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Benchmark;
 using DisclosurePipeline.Configuration;
 using DisclosurePipeline.PublicData;
 using DisclosurePipeline.Registry;
 using DisclosurePipeline.Storage;
 using DisclosurePipeline.Sync;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -132,9 +136,9 @@ namespace Benchmark
                 + $";QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1"
                 + $";TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
             var simBase = new Uri($"http://127.0.0.1:{simPort}/");
-            await using var services = Wire(connectionString, simBase);
+            var counter = new StorageCounter(tablePort, queuePort);
+            await using var services = Wire(connectionString, simBase, counter);
             using var sim = new HttpClient { BaseAddress = simBase };
-            using var counter = new StorageCounter(tablePort, queuePort);
             using var latency = new HttpLatency();
             var ports = new Ports(tablePort, queuePort, simPort);
 
@@ -159,6 +163,15 @@ namespace Benchmark
                 + $"{imported.Created} created, {imported.Updated} updated, {imported.Unchanged} unchanged, {imported.Rejected.Count} rejected; "
                 + $"{import.Storage.Total} storage requests ({import.Storage.TableReads} reads, {import.Storage.TableWriteRequests} writes of {import.Storage.Rows(StorageNames.EntitiesTable)} rows)");
 
+            // The raw baseline: the same number of rows written in 100-row transactions at the sync's parallelism.
+            (TimeSpan Wall, double RowsPerSecond) raw;
+            using (StorageCounter.As(Origin.Setup))
+            {
+                raw = await RawBaseline.RunAsync(services.GetRequiredService<TableServiceClient>(), n, queueSettings.Concurrency, cancellationToken);
+            }
+
+            Say($"  raw baseline: {n} rows in 100-row transactions, {queueSettings.Concurrency} at a time: {Seconds(raw.Wall)} ({raw.RowsPerSecond:F0} rows/s)");
+
             // 2. Full sync, 3. unchanged re-sync: the same way, one after the other.
             var full = await SyncAsync("full sync", services, queueSettings, counter, latency, sim, azurite, simulator, ports, cancellationToken);
             var again = await SyncAsync("re-sync", services, queueSettings, counter, latency, sim, azurite, simulator, ports, cancellationToken);
@@ -166,9 +179,9 @@ namespace Benchmark
             var entityCaseWrites = again.Phase.Storage.Rows(StorageNames.EntitiesTable) + again.Phase.Storage.Rows(StorageNames.CasesTable);
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"N={n} import: {Seconds(import.Wall)} | full sync: {Seconds(full.Phase.Wall)}, {n / full.Phase.Wall.TotalSeconds:F0} entities/s, "
+                $"N={n} import: {Seconds(import.Wall)} | raw {raw.RowsPerSecond:F0} rows/s | full sync: {Seconds(full.Phase.Wall)}, {n / full.Phase.Wall.TotalSeconds:F0} entities/s, ratio {n / full.Phase.Wall.TotalSeconds / raw.RowsPerSecond:F2}, "
                 + $"{(double)full.Phase.Storage.Total / n:F2} storage ops/entity, {full.ApiRequests} API requests, peak {Mb(full.Phase.PeakWorkingSet)} MB"
-                + $" | re-sync: {Seconds(again.Phase.Wall)}, {n / again.Phase.Wall.TotalSeconds:F0} entities/s, {(double)again.Phase.Storage.Total / n:F2} ops/entity, "
+                + $" | re-sync: {Seconds(again.Phase.Wall)}, {n / again.Phase.Wall.TotalSeconds:F0} entities/s, {(double)again.Phase.Storage.Total / n:F3} ops/entity ({(double)again.Phase.Storage.App / n:F3} by the app, host receive/delete apart), "
                 + $"entity/case writes {entityCaseWrites}{(entityCaseWrites == 0 ? "" : " (EXPECTED 0)")} | load {ProcStatus.LoadAverage()}");
         }
 
@@ -185,10 +198,10 @@ namespace Benchmark
             CancellationToken cancellationToken)
         {
             (await sim.PostAsync("sim/stats/reset", null, cancellationToken)).EnsureSuccessStatusCode();
-            CloudQueueHandle queue;
+            QueueClient queue;
             using (StorageCounter.As(Origin.Setup))
             {
-                queue = new CloudQueueHandle(await services.GetRequiredService<StorageAccount>().GetQueueAsync(StorageNames.SyncBatchesQueue, cancellationToken));
+                queue = await services.GetRequiredService<StorageAccount>().GetQueueAsync(StorageNames.SyncBatchesQueue, cancellationToken);
             }
 
             var meter = Meter.Start(counter, latency, azurite, simulator);
@@ -199,7 +212,7 @@ namespace Benchmark
             }
 
             var scheduled = meter.Clock.Elapsed;
-            var drainer = new QueueDrainer(queue.Queue, services.GetRequiredService<SyncBatchProcessor>(), services.GetRequiredService<ISyncRunStore>(), queueSettings);
+            var drainer = new QueueDrainer(queue, services.GetRequiredService<SyncBatchProcessor>(), services.GetRequiredService<ISyncRunStore>(), queueSettings);
             Say($"  {label}: run {run.RunId}: {run.EntitiesTotal} entities in {run.BatchesTotal} batches, scheduled in {Seconds(scheduled)}");
 
             using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -251,7 +264,7 @@ namespace Benchmark
                 + $"{n / p.Wall.TotalSeconds:F0} entities/s; {d.BatchesProcessed} batches processed ({d.BatchFailures} failed deliveries), "
                 + $"batch time p50 {Pct(0.5):F2} s, p95 {Pct(0.95):F2} s, max {(sorted.Length == 0 ? 0 : sorted[^1]):F2} s");
             Say($"    outcome: {d.EntitiesWritten} entities written, {d.CasesOpened} cases opened, {d.CasesUpdated} cases updated");
-            Say($"    storage: {s.Total} requests = {(double)s.Total / n:F2} per entity");
+            Say($"    storage: {s.Total} requests = {(double)s.Total / n:F3} per entity; by the app (scheduler + processor) {s.App} = {(double)s.App / n:F3} per entity, by the host (receive, delete) {s.Total - s.App}");
             foreach (var origin in new[] { Origin.Scheduler, Origin.Processor, Origin.Host, Origin.Other })
             {
                 var kinds = s.Requests.Where(r => r.Key.Origin == origin && r.Value > 0).OrderBy(r => r.Key.Kind, StringComparer.Ordinal).ToList();
@@ -281,7 +294,7 @@ namespace Benchmark
                 + $"memory: benchmark peak working set {Mb(p.PeakWorkingSet)} MB, {Mb(p.Allocated)} MB allocated, azurite peak RSS {Mb(p.AzuriteRss)} MB");
         }
 
-        private static ServiceProvider Wire(string connectionString, Uri simulator)
+        private static ServiceProvider Wire(string connectionString, Uri simulator, StorageCounter counter)
         {
             // As functions/FunctionApp.cs: settings, TimeProvider.System, storage, registry import,
             // the public data client (typed HttpClient + resilience), scheduler and processor.
@@ -290,6 +303,7 @@ namespace Benchmark
                 {
                     ["PublicData:BaseUrl"] = simulator.AbsoluteUri,
                     ["PublicData:ApiKey"] = ApiKey,
+                    ["AzureWebJobsStorage"] = connectionString,
                 })
                 .Build();
             var services = new ServiceCollection();
@@ -298,7 +312,10 @@ namespace Benchmark
             services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section)).ValidateDataAnnotations();
             services.AddOptions<TargetsOptions>().Bind(configuration.GetSection(TargetsOptions.Section)).ValidateDataAnnotations();
             services.AddSingleton(TimeProvider.System);
-            services.AddPipelineStorage(connectionString);
+            services.AddPipelineStorage(configuration);
+
+            // Every attempt of every storage client goes through the counter.
+            services.AddAzureClients(clients => clients.ConfigureDefaults(o => o.AddPolicy(counter, HttpPipelinePosition.PerRetry)));
             services.AddSingleton<RegistryImport>();
             services.AddPublicDataClient(configuration);
             services.AddSingleton<SyncScheduler>();
@@ -318,9 +335,6 @@ namespace Benchmark
 
         private static long Mb(long bytes) => bytes / (1024 * 1024);
     }
-
-    /// <summary>The queue, so the drainer gets exactly the app's queue (base64 messages).</summary>
-    internal sealed record CloudQueueHandle(Microsoft.WindowsAzure.Storage.Queue.CloudQueue Queue);
 
     /// <summary>Ports by service.</summary>
     internal sealed record Ports(int Table, int Queue, int Simulator);

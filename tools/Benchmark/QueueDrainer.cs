@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using DisclosurePipeline.Storage;
 using DisclosurePipeline.Sync;
-using Microsoft.WindowsAzure.Storage.Queue;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace Benchmark;
 
@@ -25,7 +26,7 @@ internal sealed record DrainResult(
 /// reappear after <c>visibilityTimeout</c> on failure. Stops when the run is no longer running.
 /// </summary>
 internal sealed class QueueDrainer(
-    CloudQueue queue,
+    QueueClient queue,
     SyncBatchProcessor processor,
     ISyncRunStore runs,
     HostQueueSettings settings)
@@ -55,13 +56,13 @@ internal sealed class QueueDrainer(
         {
             await WaitForCapacityAsync(cancellationToken);
             ThrowIfFatal();
-            List<CloudQueueMessage> batch;
+            QueueMessage[] batch;
             using (StorageCounter.As(Origin.Host))
             {
-                batch = [.. await queue.GetMessagesAsync(settings.BatchSize, HostQueueSettings.Lease, null, null, cancellationToken)];
+                batch = (await queue.ReceiveMessagesAsync(settings.BatchSize, HostQueueSettings.Lease, cancellationToken)).Value;
             }
 
-            if (batch.Count > 0)
+            if (batch.Length > 0)
             {
                 delay = HostQueueSettings.MinimumPollingInterval;
                 foreach (var message in batch)
@@ -139,13 +140,13 @@ internal sealed class QueueDrainer(
         }
     }
 
-    private async Task ProcessAsync(CloudQueueMessage message, Stopwatch clock, CancellationToken cancellationToken)
+    private async Task ProcessAsync(QueueMessage message, Stopwatch clock, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var started = clock.Elapsed;
         try
         {
-            var batch = JsonSerializer.Deserialize<SyncBatchMessage>(message.AsString, JsonSerializerOptions.Web)
+            var batch = JsonSerializer.Deserialize<SyncBatchMessage>(message.Body.ToString(), JsonSerializerOptions.Web)
                 ?? throw new InvalidOperationException("empty batch message");
             SyncBatchOutcome outcome;
             using (StorageCounter.As(Origin.Processor))
@@ -156,7 +157,7 @@ internal sealed class QueueDrainer(
             var finished = clock.Elapsed;
             using (StorageCounter.As(Origin.Host))
             {
-                await queue.DeleteMessageAsync(message.Id, message.PopReceipt, null, null, cancellationToken);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
             }
 
             lock (gate)
@@ -175,7 +176,7 @@ internal sealed class QueueDrainer(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Interlocked.Increment(ref failures);
-            await Console.Error.WriteLineAsync($"  batch message {message.Id} (delivery {message.DequeueCount}) failed: {ex.GetType().Name}: {ex.Message}");
+            await Console.Error.WriteLineAsync($"  batch message {message.MessageId} (delivery {message.DequeueCount}) failed: {ex.GetType().Name}: {ex.Message}");
             if (message.DequeueCount >= settings.MaxDequeueCount)
             {
                 throw new InvalidOperationException($"a batch failed {message.DequeueCount} times; the host would move it to the poison queue", ex);
@@ -183,7 +184,7 @@ internal sealed class QueueDrainer(
 
             using (StorageCounter.As(Origin.Host))
             {
-                await queue.UpdateMessageAsync(message, settings.VisibilityTimeout, MessageUpdateFields.Visibility, null, null, cancellationToken);
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, (BinaryData?)null, settings.VisibilityTimeout, cancellationToken);
             }
         }
     }

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.RegularExpressions;
-using CosmosContext = Microsoft.Azure.Cosmos.Table.OperationContext;
-using CosmosRequestEventArgs = Microsoft.Azure.Cosmos.Table.RequestEventArgs;
-using StorageContext = Microsoft.WindowsAzure.Storage.OperationContext;
-using StorageRequestEventArgs = Microsoft.WindowsAzure.Storage.RequestEventArgs;
+using Azure.Core;
+using Azure.Core.Pipeline;
 
 namespace Benchmark;
 
@@ -33,12 +32,12 @@ internal enum Origin
 }
 
 /// <summary>
-/// Counts every HTTP request the two storage SDKs send (every attempt, retries included), through
-/// their static <c>OperationContext.GlobalSendingRequest</c> events, classified by origin, service and
-/// kind. Table writes are counted per request and per row written (an entity group transaction's
-/// body names each row operation and its table).
+/// Counts every HTTP request the storage clients send (every attempt, retries included): an Azure.Core
+/// <see cref="HttpPipelinePolicy"/> added per retry to the clients' options, classified by origin, service and
+/// kind. Table writes are counted per request and per row written (an entity group transaction's body names each
+/// row operation and its table).
 /// </summary>
-internal sealed partial class StorageCounter : IDisposable
+internal sealed partial class StorageCounter : HttpPipelinePolicy
 {
     private static readonly AsyncLocal<Origin> CurrentOrigin = new();
 
@@ -46,7 +45,6 @@ internal sealed partial class StorageCounter : IDisposable
     private readonly int queuePort;
     private readonly ConcurrentDictionary<(Origin Origin, string Kind), int> requests = new();
     private readonly ConcurrentDictionary<(Origin Origin, string Table), int> rowWrites = new();
-    private readonly ConcurrentDictionary<HttpRequestMessage, (long Started, string Kind)> pending = new();
     private readonly ConcurrentDictionary<string, (int Count, double Seconds)> tableTimes = new(StringComparer.Ordinal);
     // Responses that were not 2xx: 409 (insert of a row that exists), 412 (lost ETag race), 5xx, 0 (no response).
     private readonly ConcurrentDictionary<string, int> failures = new(StringComparer.Ordinal);
@@ -55,10 +53,6 @@ internal sealed partial class StorageCounter : IDisposable
     {
         this.tablePort = tablePort;
         this.queuePort = queuePort;
-        CosmosContext.GlobalSendingRequest += OnTableRequest;
-        CosmosContext.GlobalRequestCompleted += OnTableRequestCompleted;
-        StorageContext.GlobalSendingRequest += OnStorageRequest;
-        StorageContext.GlobalRequestCompleted += OnStorageRequestCompleted;
     }
 
     /// <summary>Attributes the storage requests made by the code that runs until the scope is disposed.</summary>
@@ -76,62 +70,58 @@ internal sealed partial class StorageCounter : IDisposable
         tableTimes.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
         failures.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
 
-    public void Dispose()
-    {
-        CosmosContext.GlobalSendingRequest -= OnTableRequest;
-        CosmosContext.GlobalRequestCompleted -= OnTableRequestCompleted;
-        StorageContext.GlobalSendingRequest -= OnStorageRequest;
-        StorageContext.GlobalRequestCompleted -= OnStorageRequestCompleted;
-    }
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
 
-    private void OnTableRequest(object? sender, CosmosRequestEventArgs e)
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        ProcessAsync(message, pipeline, async: true);
+
+    private async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
     {
-        if (e.Request?.RequestUri is { } uri && uri.Port == tablePort)
+        var origin = CurrentOrigin.Value;
+        var uri = message.Request.Uri.ToUri();
+        var kind = uri.Port == tablePort ? CountTable(origin, message.Request, uri)
+            : uri.Port == queuePort ? CountOther(origin, QueueKind(message.Request.Method, uri))
+            : CountOther(origin, "blob");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var status = 0;
+        try
         {
-            var kind = CountTable(CurrentOrigin.Value, e.Request, uri);
-            pending[e.Request] = (System.Diagnostics.Stopwatch.GetTimestamp(), kind);
+            if (async)
+            {
+                await ProcessNextAsync(message, pipeline);
+            }
+            else
+            {
+                ProcessNext(message, pipeline);
+            }
+
+            status = message.HasResponse ? message.Response.Status : 0;
         }
-    }
-
-    /// <summary>Times table requests by kind and table (send to response, as the SDK sees it).</summary>
-    private void OnTableRequestCompleted(object? sender, CosmosRequestEventArgs e)
-    {
-        if (e.Request is { } request && pending.TryRemove(request, out var started))
+        finally
         {
-            var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started.Started).TotalSeconds;
-            tableTimes.AddOrUpdate(started.Kind, (1, seconds), (_, t) => (t.Count + 1, t.Seconds + seconds));
-            var status = e.RequestInformation?.HttpStatusCode ?? 0;
+            if (uri.Port == tablePort)
+            {
+                var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+                tableTimes.AddOrUpdate(kind, (1, seconds), (_, t) => (t.Count + 1, t.Seconds + seconds));
+            }
+
             if (status is < 200 or >= 300)
             {
-                Add(failures, $"{started.Kind} -> {status}");
+                Add(failures, $"{kind} -> {status}");
             }
         }
     }
 
-    private void OnStorageRequestCompleted(object? sender, StorageRequestEventArgs e)
+    private string CountOther(Origin origin, string kind)
     {
-        var status = e.RequestInformation?.HttpStatusCode ?? 0;
-        if (e.RequestUri is { } uri && uri.Port == queuePort && status is < 200 or >= 300)
-        {
-            Add(failures, $"{QueueKind(uri)} -> {status}");
-        }
-    }
-
-    // WindowsAzure.Storage (netstandard) gives the request's URI only, not its method: queue requests
-    // are told apart by their path and query, which differ for each operation used here.
-    private void OnStorageRequest(object? sender, StorageRequestEventArgs e)
-    {
-        if (e.RequestUri is not { } uri)
-        {
-            return;
-        }
-
-        Add(requests, (CurrentOrigin.Value, uri.Port == queuePort ? QueueKind(uri) : "blob"));
+        Add(requests, (origin, kind));
+        return kind;
     }
 
     private static string KindOf(string kind, string table) => kind + " " + table;
 
-    private string CountTable(Origin origin, HttpRequestMessage request, Uri uri)
+    private string CountTable(Origin origin, Request request, Uri uri)
     {
         var method = request.Method.Method;
         var resource = Uri.UnescapeDataString(uri.AbsolutePath).Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
@@ -154,6 +144,12 @@ internal sealed partial class StorageCounter : IDisposable
             return KindOf(resource.Contains("PartitionKey=", StringComparison.Ordinal) ? "table point read" : "table query", name);
         }
 
+        if (method == "POST" && name == "Tables")
+        {
+            Add(requests, (origin, TableKinds.Admin));
+            return TableKinds.Admin;
+        }
+
         if (name == "Tables")
         {
             Add(requests, (origin, TableKinds.Admin));
@@ -167,17 +163,19 @@ internal sealed partial class StorageCounter : IDisposable
     }
 
     /// <summary>The table named by each operation line in an entity group transaction's multipart body.</summary>
-    private static List<string> BatchTables(HttpRequestMessage request)
+    private static List<string> BatchTables(Request request)
     {
         var tables = new List<string>();
         if (request.Content is null)
         {
+            tables.Add("(empty batch)");
             return tables;
         }
 
-        // The body is in memory; buffering it keeps it sendable (HttpContent sends a buffered copy).
-        request.Content.LoadIntoBufferAsync().GetAwaiter().GetResult();
-        var body = request.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        // The transaction's body is built in memory; writing it out again leaves it sendable.
+        using var copy = new MemoryStream();
+        request.Content.WriteTo(copy, CancellationToken.None);
+        var body = Encoding.UTF8.GetString(copy.ToArray());
         foreach (Match m in BatchOperationLine().Matches(body))
         {
             tables.Add(TableName(m.Groups["resource"].Value));
@@ -193,16 +191,22 @@ internal sealed partial class StorageCounter : IDisposable
 
     private static string TableName(string resource)
     {
+        resource = resource.Split('?')[0];
         var paren = resource.IndexOf('(', StringComparison.Ordinal);
         return paren < 0 ? resource : resource[..paren];
     }
 
     /// <summary>
-    /// <c>…/messages?numofmessages=</c> receive (<c>peekonly</c> peek), other <c>…/messages</c> enqueue,
-    /// <c>…/messages/{id}?popreceipt=…&amp;visibilitytimeout=</c> update, without it delete; anything else is queue administration.
+    /// <c>GET …/messages</c> receive (<c>peekonly</c> peek), <c>POST …/messages</c> enqueue,
+    /// <c>PUT …/messages/{id}</c> update, <c>DELETE</c> delete; anything else is queue administration.
     /// </summary>
-    private static string QueueKind(Uri uri)
+    private static string QueueKind(RequestMethod method, Uri uri)
     {
+        if (method == RequestMethod.Delete && uri.AbsolutePath.Contains("/messages/", StringComparison.Ordinal))
+        {
+            return QueueKinds.Delete;
+        }
+
         var path = uri.AbsolutePath.TrimEnd('/');
         var query = uri.Query;
         if (path.EndsWith("/messages", StringComparison.Ordinal))
@@ -278,6 +282,9 @@ internal sealed record StorageCounts(
 
     public int Rows(string table) =>
         RowWrites.Where(p => p.Key.Table == table && p.Key.Origin is not (Origin.Monitor or Origin.Setup)).Sum(p => p.Value);
+
+    /// <summary>Requests the app's code sent (scheduler, processor, import): the host's queue receive and delete left out.</summary>
+    public int App => Requests.Where(p => p.Key.Origin is Origin.Scheduler or Origin.Processor or Origin.Import or Origin.Other).Sum(p => p.Value);
 
     public int TableReads => Count(TableKinds.Read);
 

@@ -157,6 +157,31 @@ public sealed class PublicDataClientTests
 
     [TestMethod]
     [Timeout(30000, CooperativeCancellation = true)]
+    public async Task Requests_RetriedAndRefused_SendTheKeyAsXApiKeyAndNeverLogIt()
+    {
+        var ct = TestContext.CancellationToken;
+        using var logs = new CapturingLoggerProvider();
+        await using (var services = simulator.CreateClientServices(maxAttempts: 3, logs: logs))
+        {
+            var client = services.GetRequiredService<IPublicDataClient>();
+            Assert.IsNotEmpty((await client.QueryDisclosuresAsync(RegistryIds.Take(3).ToList(), 2026, ct)).Items, "the key is accepted");
+            await simulator.SetFaultsAsync(new { rate5xx = 1.0 }, ct);
+            await Assert.ThrowsExactlyAsync<PublicDataException>(() => client.QueryViolationsAsync(RegistryIds.Take(3).ToList(), ct));
+            await simulator.SetFaultsAsync(new { }, ct);
+        }
+
+        await using (var wrongKey = simulator.CreateClientServices(apiKey: "not-the-key-0123456789", logs: logs))
+        {
+            await Assert.ThrowsExactlyAsync<PublicDataException>(() => wrongKey.GetRequiredService<IPublicDataClient>().QueryViolationsAsync(RegistryIds.Take(3).ToList(), ct));
+        }
+
+        Assert.IsTrue(logs.Lines.Any(l => l.Contains("X-Api-Key", StringComparison.OrdinalIgnoreCase)), "the header is there (redacted) in the HTTP logs");
+        Assert.IsFalse(logs.Lines.Any(l => l.Contains(SimulatorProcess.ApiKey, StringComparison.Ordinal) || l.Contains("not-the-key-0123456789", StringComparison.Ordinal)), "no key in any log line");
+        Assert.IsTrue(logs.Lines.Any(l => l.Contains("retrying", StringComparison.OrdinalIgnoreCase)), "retries were logged");
+    }
+
+    [TestMethod]
+    [Timeout(30000, CooperativeCancellation = true)]
     public async Task QueryDisclosures_TransientServerErrors_AreRetriedUntilTheyPass()
     {
         var ct = TestContext.CancellationToken;

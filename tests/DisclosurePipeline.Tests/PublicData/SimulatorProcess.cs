@@ -8,6 +8,7 @@ using DisclosurePipeline.PublicData;
 using DisclosurePipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DisclosurePipeline.Tests.PublicData;
 
@@ -59,7 +60,8 @@ internal sealed class SimulatorProcess : IAsyncDisposable
         TimeSpan? attemptTimeout = null,
         TimeSpan? retryBaseDelay = null,
         int maxConcurrentRequests = 8,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        ILoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -70,7 +72,13 @@ internal sealed class SimulatorProcess : IAsyncDisposable
             ["PublicData:RetryBaseDelay"] = (retryBaseDelay ?? TimeSpan.FromMilliseconds(10)).ToString("c", CultureInfo.InvariantCulture),
             ["PublicData:MaxConcurrentRequests"] = maxConcurrentRequests.ToString(CultureInfo.InvariantCulture),
         }).Build();
-        var services = new ServiceCollection().AddLogging();
+        var services = new ServiceCollection().AddLogging(b =>
+        {
+            if (logs is not null)
+            {
+                b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+            }
+        });
         if (timeProvider is not null)
         {
             services.AddSingleton(timeProvider);
