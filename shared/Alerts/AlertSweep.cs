@@ -10,8 +10,15 @@ namespace DisclosurePipeline.Alerts;
 /// <param name="CasesChecked">Cases looked at.</param>
 /// <param name="Raised">Alerts stored (and queued for delivery) by this sweep.</param>
 /// <param name="AlreadyRaised">Alerts that applied but were raised by an earlier sweep.</param>
-/// <param name="Requeued">Earlier alerts queued again: never picked up for delivery, or whose deliveries all failed.</param>
-public sealed record SweepOutcome(int CasesChecked, int Raised, int AlreadyRaised, int Requeued);
+/// <param name="Requeued">Earlier alerts (or a stuck daily digest) queued again: never picked up for delivery, or whose deliveries all failed.</param>
+public sealed record SweepOutcome(int CasesChecked, int Raised, int AlreadyRaised, int Requeued)
+{
+    /// <summary>The id of the daily digest this sweep built, or null.</summary>
+    public string? DigestBuilt { get; init; }
+
+    /// <summary>How many alerts the digest this sweep built covers (0 without one).</summary>
+    public int DigestAlerts { get; init; }
+}
 
 /// <summary>
 /// Raises the alerts that apply now (<see cref="CaseRules.AlertsDue"/>) for every case. Each alert is stored first,
@@ -20,6 +27,8 @@ public sealed record SweepOutcome(int CasesChecked, int Raised, int AlreadyRaise
 /// queued again by a later sweep, once it is <see cref="RequeueAfter"/> old and no delivery has ever claimed it. An alert
 /// whose deliveries all failed (its message went to <c>alerts-poison</c>, say while the receiver was down) is queued
 /// again while it is still due, at most once per <see cref="RedeliverAfter"/>, so a receiver that comes back gets it.
+/// Alerts are queued by their route (<see cref="AlertRouting"/>): with <c>Alerts__Digest</c> set, <c>plan_overdue</c>
+/// alerts are stored but not queued, and the sweep then builds the day's digest (<see cref="AlertDigests"/>).
 /// </summary>
 public sealed partial class AlertSweep(
     ICaseStore cases,
@@ -27,6 +36,7 @@ public sealed partial class AlertSweep(
     IEntityStore entities,
     IAlertStore alerts,
     IWorkQueue queue,
+    AlertDigests digests,
     IOptions<PipelineOptions> pipelineOptions,
     IOptions<AlertsOptions> alertsOptions,
     TimeProvider clock,
@@ -69,16 +79,17 @@ public sealed partial class AlertSweep(
         var raised = 0;
         var already = 0;
         var requeued = 0;
-        var webhook = alertsOptions.Value.WebhookUrl is not null;
+        var options = alertsOptions.Value;
         await Parallel.ForEachAsync(
             due,
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (alert, ct) =>
             {
+                var route = AlertRouting.RouteOf(alert.Type, options);
                 if (existing.TryGetValue(alert.AlertId, out var stored))
                 {
                     Interlocked.Increment(ref already);
-                    if (webhook && NeedsRequeue(stored, now))
+                    if (HasReceiver(stored, route, options) && NeedsRequeue(stored, now))
                     {
                         await queue.EnqueueAsync(StorageNames.AlertsQueue, new AlertMessage(alert.AlertId), ct).ConfigureAwait(false);
                         Interlocked.Increment(ref requeued);
@@ -87,10 +98,14 @@ public sealed partial class AlertSweep(
                     return;
                 }
 
-                // Stored first: only the sweep whose insert succeeds queues the delivery.
+                // Stored first: only the sweep whose insert succeeds queues the delivery (none when the digest lists it).
                 if (await alerts.TryAddAsync(alert, ct).ConfigureAwait(false))
                 {
-                    await queue.EnqueueAsync(StorageNames.AlertsQueue, new AlertMessage(alert.AlertId), ct).ConfigureAwait(false);
+                    if (route != AlertRoute.Digest)
+                    {
+                        await queue.EnqueueAsync(StorageNames.AlertsQueue, new AlertMessage(alert.AlertId), ct).ConfigureAwait(false);
+                    }
+
                     Interlocked.Increment(ref raised);
                     Log.Raised(logger, alert.AlertId, alert.Type, alert.SupplierId, alert.RecordId);
                 }
@@ -100,20 +115,39 @@ public sealed partial class AlertSweep(
                 }
             }).ConfigureAwait(false);
 
-        var outcome = new SweepOutcome(all.Count, raised, already, requeued);
+        // After this sweep's own alerts are stored: their RaisedAt is now, at or after any cutoff that has passed.
+        var digest = await digests.SweepAsync(cancellationToken).ConfigureAwait(false);
+        var outcome = new SweepOutcome(all.Count, raised, already, requeued + (digest.Requeued is null ? 0 : 1))
+        {
+            DigestBuilt = digest.Built?.DigestId,
+            DigestAlerts = digest.Built?.AlertCount ?? 0,
+        };
         Log.Swept(logger, outcome.CasesChecked, outcome.Raised, outcome.AlreadyRaised, outcome.Requeued);
         return outcome;
     }
+
+    /// <summary>
+    /// Whether a delivery that has not succeeded should be queued again: never picked up (its queueing was lost) once
+    /// <see cref="RequeueAfter"/> old, or its last attempt failed <see cref="RedeliverAfter"/> ago or more and nobody is delivering it.
+    /// An attempt that ended without posting and without failing (a reminder with no recipient) is never queued again.
+    /// </summary>
+    internal static bool NeedsRedelivery(int attempts, DateTimeOffset? lastAttemptAt, DateTimeOffset? lastFailedAt, DateTimeOffset createdAt, DateTimeOffset now) =>
+        lastAttemptAt is null
+        && (attempts == 0
+            ? now - createdAt >= RequeueAfter
+            : lastFailedAt is { } failed && now - failed >= RedeliverAfter);
+
+    /// <summary>Whether the alert's route has somewhere to post it: a configured receiver and, for a supplier reminder, a recipient.</summary>
+    private static bool HasReceiver(StoredAlert alert, AlertRoute route, AlertsOptions options) =>
+        AlertRouting.ReceiverOf(route, options) is not null
+        && (route != AlertRoute.Supplier || !string.IsNullOrWhiteSpace(alert.ContactEmail));
 
     /// <summary>
     /// Undelivered and nobody is delivering it: never picked up (its queueing was lost), or its last attempt failed
     /// long enough ago that the queue's own retries are over.
     /// </summary>
     private static bool NeedsRequeue(StoredAlert stored, DateTimeOffset now) =>
-        stored.DeliveredAt is null && stored.LastAttemptAt is null
-        && (stored.Attempts == 0
-            ? now - stored.RaisedAt >= RequeueAfter
-            : stored.LastFailedAt is { } failed && now - failed >= RedeliverAfter);
+        stored.DeliveredAt is null && NeedsRedelivery(stored.Attempts, stored.LastAttemptAt, stored.LastFailedAt, stored.RaisedAt, now);
 
     private static partial class Log
     {

@@ -116,6 +116,61 @@ public sealed class AlertsOptions
     /// <summary>How long one webhook POST may take before it counts as failed (and is retried).</summary>
     /// <value>Default: 10 seconds.</value>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The body posted to <see cref="WebhookUrl"/>: <c>json</c> (the contract's alert object), <c>teams</c> (an Adaptive
+    /// Card message for a Teams Workflows or incoming webhook) or <c>slack</c> (Block Kit with a <c>text</c> fallback).
+    /// </summary>
+    /// <value>Default: <c>json</c>.</value>
+    public string Format { get; set; } = "json";
+
+    /// <summary>
+    /// A local time of day (<c>HH:mm</c>, in <see cref="PipelineOptions.TimeZone"/>) for the daily digest to staff; when set,
+    /// <c>plan_overdue</c> alerts are no longer posted one by one but listed in one message a day. Null: no digest.
+    /// </summary>
+    /// <value>Default: none.</value>
+    public string? Digest { get; set; }
+
+    /// <summary>Where <c>plan_due_soon</c> reminders for suppliers are POSTed (for example a mail relay); null: they go to <see cref="WebhookUrl"/>.</summary>
+    /// <value>Default: none.</value>
+    public Uri? SupplierWebhookUrl { get; set; }
+
+    /// <summary>The staff workbench page; messages to staff link to <c>{url}#case/{supplierId}/{recordId}</c>. Null: no links.</summary>
+    /// <value>Default: none.</value>
+    public Uri? WorkbenchUrl { get; set; }
+
+    /// <summary>The configured <see cref="Format"/>, resolved (a method: validation reads properties, and must report a bad value by name).</summary>
+    /// <exception cref="InvalidOperationException">The setting is not json, teams or slack.</exception>
+    public AlertFormat ResolveFormat() =>
+        Format.Trim().ToUpperInvariant() switch
+        {
+            "JSON" => AlertFormat.Json,
+            "TEAMS" => AlertFormat.Teams,
+            "SLACK" => AlertFormat.Slack,
+            _ => throw new InvalidOperationException($"Alerts__Format '{Format}' is not one of json, teams, slack."),
+        };
+
+    /// <summary>The configured <see cref="Digest"/> time, or null when there is no digest.</summary>
+    /// <exception cref="InvalidOperationException">The setting is not a time of day as <c>HH:mm</c>.</exception>
+    public TimeOnly? ResolveDigest() =>
+        string.IsNullOrWhiteSpace(Digest)
+            ? null
+            : TimeOnly.TryParseExact(Digest.Trim(), "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time)
+                ? time
+                : throw new InvalidOperationException($"Alerts__Digest '{Digest}' is not a time of day as HH:mm (for example 09:00).");
+}
+
+/// <summary>The body format of posts to staff (<see cref="AlertsOptions.Format"/>).</summary>
+public enum AlertFormat
+{
+    /// <summary>The contract's JSON alert object.</summary>
+    Json,
+
+    /// <summary>A Teams message carrying an Adaptive Card 1.4.</summary>
+    Teams,
+
+    /// <summary>A Slack message: Block Kit blocks and a <c>text</c> fallback.</summary>
+    Slack,
 }
 
 /// <summary>Bearer keys from settings (section <c>Auth</c>).</summary>

@@ -83,6 +83,51 @@ public interface IAlertStore
 
     /// <summary>Replaces an alert if its ETag still matches; false otherwise.</summary>
     Task<bool> TryReplaceAsync(StoredAlert alert, CancellationToken cancellationToken);
+
+    /// <summary>Adds a daily digest; false when a digest with that id exists already (built before). Digests are not alerts: <see cref="ListAsync"/> never returns them.</summary>
+    Task<bool> TryAddDigestAsync(StoredDigest digest, CancellationToken cancellationToken);
+
+    /// <summary>One digest, or null.</summary>
+    Task<StoredDigest?> GetDigestAsync(string digestId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a digest if its ETag still matches; false otherwise.</summary>
+    Task<bool> TryReplaceDigestAsync(StoredDigest digest, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The daily digest to staff: it covers the <c>plan_overdue</c> alerts raised in [<paramref name="CoversFrom"/>,
+/// <paramref name="CoversUntil"/>), and is delivered exactly once like an alert.
+/// </summary>
+/// <param name="DigestId">Deterministic for its local day: <c>digest-yyyy-MM-dd</c>.</param>
+/// <param name="Day">The local day it is for.</param>
+/// <param name="CoversFrom">Where the previous digest stopped; null for the first digest (it covers every earlier overdue alert not posted on its own).</param>
+/// <param name="CoversUntil">The day's digest time (exclusive).</param>
+/// <param name="AlertCount">How many alerts it covers.</param>
+/// <param name="SupplierCount">How many suppliers those alerts are for.</param>
+/// <param name="BuiltAt">When the sweep built it.</param>
+public sealed record StoredDigest(
+    string DigestId,
+    DateOnly Day,
+    DateTimeOffset? CoversFrom,
+    DateTimeOffset CoversUntil,
+    int AlertCount,
+    int SupplierCount,
+    DateTimeOffset BuiltAt)
+{
+    /// <summary>When the webhook answered 2xx; null until then.</summary>
+    public DateTimeOffset? DeliveredAt { get; init; }
+
+    /// <summary>Delivery attempts so far.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>When the last delivery attempt started (its claim); null before the first.</summary>
+    public DateTimeOffset? LastAttemptAt { get; init; }
+
+    /// <summary>When the last delivery attempt failed; null while none has.</summary>
+    public DateTimeOffset? LastFailedAt { get; init; }
+
+    /// <summary>The store's concurrency token.</summary>
+    public string? ETag { get; init; }
 }
 
 /// <summary>Supplier keys, stored only as salted hashes, found by their non-secret key id.</summary>

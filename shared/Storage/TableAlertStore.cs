@@ -6,11 +6,13 @@ namespace DisclosurePipeline.Storage;
 /// <see cref="IAlertStore"/> over the <c>Alerts</c> table: one partition (<c>alert</c>; alerts are few, at most a
 /// couple per case per deadline), row key = the deterministic alert id, so adding an alert raised before fails
 /// with 409 and stores nothing. <c>RaisedAt</c> keeps the offset as text; <c>RaisedAtUtc</c> is the same instant
-/// as a table DateTime, which is what <see cref="ListAsync"/> filters on.
+/// as a table DateTime, which is what <see cref="ListAsync"/> filters on. Daily digests are rows of partition
+/// <c>digest</c> (row key = the digest id), so alert queries never see them.
 /// </summary>
 internal sealed class TableAlertStore(StorageAccount account) : IAlertStore
 {
     private const string Partition = "alert";
+    private const string DigestPartition = "digest";
 
     public async Task<bool> TryAddAsync(StoredAlert alert, CancellationToken cancellationToken)
     {
@@ -43,6 +45,29 @@ internal sealed class TableAlertStore(StorageAccount account) : IAlertStore
         ArgumentNullException.ThrowIfNull(alert);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         return await table.TryReplaceAsync(AlertRow.From(alert), alert.ETag, "alert", cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> TryAddDigestAsync(StoredDigest digest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        return await table.TryAddAsync(DigestRow.From(digest), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StoredDigest?> GetDigestAsync(string digestId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(digestId);
+        Keys.ThrowIfInvalid(digestId, "digestId");
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var row = await table.RetrieveAsync<DigestRow>(DigestPartition, digestId, cancellationToken).ConfigureAwait(false);
+        return row?.ToDigest();
+    }
+
+    public async Task<bool> TryReplaceDigestAsync(StoredDigest digest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        return await table.TryReplaceAsync(DigestRow.From(digest), digest.ETag, "digest", cancellationToken).ConfigureAwait(false);
     }
 
     private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
@@ -119,6 +144,67 @@ internal sealed class TableAlertStore(StorageAccount account) : IAlertStore
                 DaysOverdue,
                 TableRows.TextOrNull(ContactEmail),
                 TableRows.ParseTimestamp(RaisedAt) ?? default)
+            {
+                DeliveredAt = TableRows.ParseTimestamp(DeliveredAt),
+                Attempts = Attempts,
+                LastAttemptAt = TableRows.ParseTimestamp(LastAttemptAt),
+                LastFailedAt = TableRows.ParseTimestamp(LastFailedAt),
+                ETag = ETag.ToString(),
+            };
+    }
+
+    /// <summary>A digest row of the <c>Alerts</c> table (partition <c>digest</c>).</summary>
+    private sealed class DigestRow : TableRow
+    {
+        public string? Day { get; set; }
+
+        public string? CoversFrom { get; set; }
+
+        public string? CoversUntil { get; set; }
+
+        public int AlertCount { get; set; }
+
+        public int SupplierCount { get; set; }
+
+        public string? BuiltAt { get; set; }
+
+        public string? DeliveredAt { get; set; }
+
+        public int Attempts { get; set; }
+
+        public string? LastAttemptAt { get; set; }
+
+        public string? LastFailedAt { get; set; }
+
+        public static DigestRow From(StoredDigest d)
+        {
+            Keys.ThrowIfInvalid(d.DigestId, "digestId");
+            return new DigestRow
+            {
+                PartitionKey = DigestPartition,
+                RowKey = d.DigestId,
+                Day = TableRows.Date(d.Day),
+                CoversFrom = TableRows.Timestamp(d.CoversFrom),
+                CoversUntil = TableRows.Timestamp(d.CoversUntil),
+                AlertCount = d.AlertCount,
+                SupplierCount = d.SupplierCount,
+                BuiltAt = TableRows.Timestamp(d.BuiltAt),
+                DeliveredAt = TableRows.Timestamp(d.DeliveredAt),
+                Attempts = d.Attempts,
+                LastAttemptAt = TableRows.Timestamp(d.LastAttemptAt),
+                LastFailedAt = TableRows.Timestamp(d.LastFailedAt),
+            };
+        }
+
+        public StoredDigest ToDigest() =>
+            new(
+                RowKey,
+                TableRows.ParseDate(Day) ?? default,
+                TableRows.ParseTimestamp(CoversFrom),
+                TableRows.ParseTimestamp(CoversUntil) ?? default,
+                AlertCount,
+                SupplierCount,
+                TableRows.ParseTimestamp(BuiltAt) ?? default)
             {
                 DeliveredAt = TableRows.ParseTimestamp(DeliveredAt),
                 Attempts = Attempts,

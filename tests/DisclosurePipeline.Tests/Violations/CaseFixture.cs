@@ -35,6 +35,8 @@ internal sealed class CaseFixture : IAsyncDisposable
 
     public AlertDelivery Delivery => provider.GetRequiredService<AlertDelivery>();
 
+    public AlertDigests Digests => provider.GetRequiredService<AlertDigests>();
+
     public IAlertStore Alerts => provider.GetRequiredService<IAlertStore>();
 
     public IHistoryStore History => provider.GetRequiredService<IHistoryStore>();
@@ -45,7 +47,11 @@ internal sealed class CaseFixture : IAsyncDisposable
 
     public StorageAccount Account => provider.GetRequiredService<StorageAccount>();
 
-    public static async Task<CaseFixture> CreateAsync(Uri? webhook, CancellationToken cancellationToken)
+    public static Task<CaseFixture> CreateAsync(Uri? webhook, CancellationToken cancellationToken) =>
+        CreateAsync(webhook, _ => { }, cancellationToken);
+
+    /// <summary>A fixture whose alert settings <paramref name="configure"/> adjusts after the webhook is set.</summary>
+    public static async Task<CaseFixture> CreateAsync(Uri? webhook, Action<AlertsOptions> configure, CancellationToken cancellationToken)
     {
         var azurite = await Azurite.GetAsync(cancellationToken);
         var clock = new FakeTimeProvider(Published.AddHours(1));
@@ -59,18 +65,22 @@ internal sealed class CaseFixture : IAsyncDisposable
         {
             o.WebhookUrl = webhook;
             o.DeliveryTimeout = TimeSpan.FromSeconds(5);
+            configure(o);
         });
         return new CaseFixture(services.BuildServiceProvider(), clock);
     }
 
     /// <summary>Registers an entity and opens cases for records published at <see cref="Published"/> (due 2024-05-13).</summary>
-    public async Task<RegisteredEntity> OpenAsync(int n, params string[] recordIds)
+    public Task<RegisteredEntity> OpenAsync(int n, params string[] recordIds) => OpenAsync(n, Published, "ehs@example.com", recordIds);
+
+    /// <summary>Registers an entity (with <paramref name="contactEmail"/>, or none) and opens cases for records published at <paramref name="published"/>.</summary>
+    public async Task<RegisteredEntity> OpenAsync(int n, DateTimeOffset published, string? contactEmail, params string[] recordIds)
     {
-        var entity = TestIds.Entity(TestIds.Uscc(n), "厦门某某化工有限公司 " + n);
+        var entity = TestIds.Entity(TestIds.Uscc(n), "厦门某某化工有限公司 " + n) with { ContactEmail = contactEmail };
         await provider.GetRequiredService<IEntityStore>().SaveRegistryFieldsAsync([entity], CancellationToken.None);
         var rules = provider.GetRequiredService<CaseRules>();
         var opened = recordIds.Select(r => rules.Open(new ViolationRecord(
-            r, entity.Id, entity.Name, "厦门市生态环境局", null, "water", "超标排放", null, null, Published, false, null))).ToList();
+            r, entity.Id, entity.Name, "厦门市生态环境局", null, "water", "超标排放", null, null, published, false, null))).ToList();
         await CaseStore.ApplySyncAsync(opened, [], CancellationToken.None);
         return entity;
     }
