@@ -8,21 +8,16 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Azure region for every resource. It must be a region that offers the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
+@description('Azure region for every resource. It must offer the Flex Consumption plan with the dotnet-isolated 10.0 stack (az functionapp list-flexconsumption-runtimes --location <region>).')
 @metadata({ azd: { type: 'location' } })
 param location string
 
-@description('Object id of the person or principal running the deployment (AZURE_PRINCIPAL_ID). When set, it gets the same storage data roles as the app identity, for looking at queues, blobs and tables with Entra sign-in. Leave empty to skip.')
+@description('Object id of the person or principal running the deployment (AZURE_PRINCIPAL_ID). When set, it may write the Key Vault secrets (Key Vault Secrets Officer) and read the storage data with Entra sign-in. Empty skips those assignments.')
 param principalId string = ''
 
 @minLength(1)
 @description('Base URL of the public data API (app setting PublicData__BaseUrl).')
 param publicDataBaseUrl string
-
-@secure()
-@minLength(1)
-@description('Key of the public data API (app setting PublicData__ApiKey).')
-param publicDataApiKey string
 
 @description('IANA time zone that deadlines and "days" are counted in (app setting Pipeline__TimeZone).')
 param pipelineTimeZone string = 'Asia/Shanghai'
@@ -39,40 +34,37 @@ param resubmissionDays int = 10
 
 @minValue(0)
 @maxValue(9999)
-@description('Target year (app setting Targets__Year). 0 leaves the setting out, so the app uses the current year in the pipeline time zone.')
+@description('Target year (app setting Targets__Year). 0 means the current year in the pipeline time zone.')
 param targetsYear int = 0
 
 @minValue(0)
+@maxValue(1000000)
 @description('PRTR disclosure target, in entities (app setting Targets__Prtr).')
 param targetsPrtr int = 200
 
 @minValue(0)
+@maxValue(1000000)
 @description('Carbon disclosure target, in entities (app setting Targets__Carbon).')
 param targetsCarbon int = 180
 
+@description('Whether alerts are POSTed to a webhook. True adds the app setting Alerts__WebhookUrl, a Key Vault reference to the secret alerts-webhook-url; false leaves it out, so alerts are only stored.')
+param alertsWebhookEnabled bool = false
+
 @secure()
-@description('Incoming-webhook URL that alerts are POSTed to (app setting Alerts__WebhookUrl). Secret because such URLs carry their own credential. Empty leaves the setting out: alerts are only stored.')
+@description('Key of the public data API. Non-empty: written to the Key Vault secret public-data-api-key (app setting PublicData__ApiKey refers to it). Empty: the secret is left as it is; set it with az keyvault secret set.')
+param publicDataApiKey string = ''
+
+@secure()
+@description('First staff bearer key, at least 16 characters. Non-empty: written to the Key Vault secret auth-staff-key-0 (app setting Auth__StaffKeys__0). Empty: the secret is left as it is.')
+param staffKey string = ''
+
+@secure()
+@description('First analyst bearer key (read-only role), at least 16 characters. Non-empty: written to the Key Vault secret auth-analyst-key-0 (app setting Auth__AnalystKeys__0). Empty: the secret is left as it is.')
+param analystKey string = ''
+
+@secure()
+@description('Incoming-webhook URL alerts are POSTed to (such URLs carry their own credential). Non-empty: written to the Key Vault secret alerts-webhook-url. Used only when alertsWebhookEnabled is true.')
 param alertsWebhookUrl string = ''
-
-@secure()
-@minLength(16)
-@description('First staff bearer key (app setting Auth__StaffKeys__0).')
-param staffKey string
-
-@secure()
-@minLength(16)
-@description('First analyst bearer key, read-only role (app setting Auth__AnalystKeys__0).')
-param analystKey string
-
-@allowed([
-  'custom'
-  'dotnet-isolated'
-])
-@description('Flex Consumption worker runtime (functionAppConfig.runtime.name). "custom" for the custom handler; see the runtime note in resources.bicep before changing it.')
-param functionsRuntimeName string = 'custom'
-
-@description('Version that goes with functionsRuntimeName (functionAppConfig.runtime.version), e.g. "1.0" for custom or "8.0" for dotnet-isolated.')
-param functionsRuntimeVersion string = '1.0'
 
 @minValue(40)
 @maxValue(1000)
@@ -109,24 +101,24 @@ module resources 'resources.bicep' = {
     tags: tags
     storageAccountName: '${abbrs.storageStorageAccounts}${resourceToken}'
     identityName: '${abbrs.managedIdentityUserAssignedIdentities}${resourceToken}'
+    keyVaultName: '${abbrs.keyVaultVaults}${resourceToken}'
     logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
     applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
     planName: '${abbrs.webServerFarms}${resourceToken}'
     functionAppName: '${abbrs.webSitesFunctions}${resourceToken}'
     principalId: principalId
     publicDataBaseUrl: publicDataBaseUrl
-    publicDataApiKey: publicDataApiKey
     pipelineTimeZone: pipelineTimeZone
     planDeadlineDays: planDeadlineDays
     resubmissionDays: resubmissionDays
     targetsYear: targetsYear
     targetsPrtr: targetsPrtr
     targetsCarbon: targetsCarbon
-    alertsWebhookUrl: alertsWebhookUrl
+    alertsWebhookEnabled: alertsWebhookEnabled
+    publicDataApiKey: publicDataApiKey
     staffKey: staffKey
     analystKey: analystKey
-    functionsRuntimeName: functionsRuntimeName
-    functionsRuntimeVersion: functionsRuntimeVersion
+    alertsWebhookUrl: alertsWebhookUrl
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }
@@ -136,10 +128,12 @@ module resources 'resources.bicep' = {
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
-output AZURE_FUNCTION_APP_NAME string = resources.outputs.functionAppName
-output AZURE_STORAGE_ACCOUNT_NAME string = resources.outputs.storageAccountName
-output AZURE_STORAGE_DEPLOYMENT_CONTAINER string = resources.outputs.deploymentContainerName
-output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = resources.outputs.identityClientId
-output APPLICATIONINSIGHTS_NAME string = resources.outputs.applicationInsightsName
-output SERVICE_FUNCTIONS_NAME string = resources.outputs.functionAppName
-output SERVICE_FUNCTIONS_URI string = resources.outputs.functionAppUri
+output AZURE_FUNCTION_APP_NAME string = resources.outputs.FUNCTION_APP_NAME
+output AZURE_STORAGE_ACCOUNT_NAME string = resources.outputs.STORAGE_ACCOUNT_NAME
+output AZURE_STORAGE_DEPLOYMENT_CONTAINER string = resources.outputs.DEPLOYMENT_CONTAINER_NAME
+output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = resources.outputs.IDENTITY_CLIENT_ID
+output AZURE_KEY_VAULT_NAME string = resources.outputs.KEY_VAULT_NAME
+output AZURE_KEY_VAULT_ENDPOINT string = resources.outputs.KEY_VAULT_URI
+output APPLICATIONINSIGHTS_NAME string = resources.outputs.APPLICATION_INSIGHTS_NAME
+output SERVICE_FUNCTIONS_NAME string = resources.outputs.FUNCTION_APP_NAME
+output SERVICE_FUNCTIONS_URI string = resources.outputs.FUNCTION_APP_URI

@@ -1,6 +1,7 @@
 // Everything the pipeline runs on, inside the environment's resource group: storage (tables,
-// queues, plan documents, the Flex deployment container), a user-assigned identity with storage
-// data roles, monitoring, and the Flex Consumption function app that hosts the custom handler.
+// queues, plan documents, the Flex deployment container) reached with a user-assigned identity
+// only, a Key Vault for the secrets, monitoring, and the Flex Consumption function app that runs
+// the .NET isolated worker.
 
 @description('Azure region for every resource in this module.')
 param location string
@@ -13,8 +14,13 @@ param tags object
 @description('Storage account name (3-24 lower-case letters and digits, globally unique).')
 param storageAccountName string
 
-@description('Name of the user-assigned managed identity.')
+@description('Name of the user-assigned managed identity the function app runs as.')
 param identityName string
+
+@minLength(3)
+@maxLength(24)
+@description('Key Vault name (3-24 letters, digits and hyphens, globally unique).')
+param keyVaultName string
 
 @description('Name of the Log Analytics workspace.')
 param logAnalyticsName string
@@ -28,15 +34,11 @@ param planName string
 @description('Name of the function app (globally unique; it is also the host name prefix).')
 param functionAppName string
 
-@description('Object id of the person or principal running the deployment. When set, it gets the same storage data roles as the app identity. Empty skips those assignments.')
-param principalId string = ''
+@description('Object id of the deploying principal. When set, it gets Key Vault Secrets Officer on the vault and the storage data roles. Empty skips those assignments.')
+param principalId string
 
 @description('App setting PublicData__BaseUrl.')
 param publicDataBaseUrl string
-
-@secure()
-@description('App setting PublicData__ApiKey.')
-param publicDataApiKey string
 
 @description('App setting Pipeline__TimeZone (IANA zone id).')
 param pipelineTimeZone string
@@ -47,7 +49,7 @@ param planDeadlineDays int
 @description('App setting Pipeline__ResubmissionDays.')
 param resubmissionDays int
 
-@description('App setting Targets__Year; 0 leaves it out (the app then uses the current year).')
+@description('App setting Targets__Year; 0 means the current year.')
 param targetsYear int
 
 @description('App setting Targets__Prtr.')
@@ -56,23 +58,24 @@ param targetsPrtr int
 @description('App setting Targets__Carbon.')
 param targetsCarbon int
 
-@secure()
-@description('App setting Alerts__WebhookUrl; empty leaves it out (alerts are only stored).')
-param alertsWebhookUrl string
+@description('True adds the app setting Alerts__WebhookUrl (a Key Vault reference); false leaves it out.')
+param alertsWebhookEnabled bool
 
 @secure()
-@description('App setting Auth__StaffKeys__0.')
+@description('Value for the secret behind PublicData__ApiKey; empty leaves the secret as it is.')
+param publicDataApiKey string
+
+@secure()
+@description('Value for the secret behind Auth__StaffKeys__0; empty leaves the secret as it is.')
 param staffKey string
 
 @secure()
-@description('App setting Auth__AnalystKeys__0.')
+@description('Value for the secret behind Auth__AnalystKeys__0; empty leaves the secret as it is.')
 param analystKey string
 
-@description('functionAppConfig.runtime.name of the Flex app.')
-param functionsRuntimeName string
-
-@description('functionAppConfig.runtime.version of the Flex app.')
-param functionsRuntimeVersion string
+@secure()
+@description('Value for the secret behind Alerts__WebhookUrl; empty leaves the secret as it is.')
+param alertsWebhookUrl string
 
 @description('functionAppConfig.scaleAndConcurrency.maximumInstanceCount of the Flex app.')
 param maximumInstanceCount int
@@ -80,7 +83,7 @@ param maximumInstanceCount int
 @description('functionAppConfig.scaleAndConcurrency.instanceMemoryMB of the Flex app.')
 param instanceMemoryMB int
 
-// Names the application code relies on (shared/ and the function.json files).
+// Names the application code relies on.
 var queueNames = [
   'sync-batches'
   'sync-batches-poison'
@@ -91,26 +94,41 @@ var planDocumentsContainerName = 'plan-documents'
 // Flex Consumption fetches the app package from this container ("one deploy").
 var deploymentContainerName = 'app-package'
 
-// Built-in storage data roles. Blob Data Owner rather than Contributor: it is what Flex
-// deployment storage and an identity-based Functions host (keys, timer locks) are documented with.
+// Key Vault secret names, one per secret app setting.
+var secretNames = {
+  publicDataApiKey: 'public-data-api-key'
+  staffKey: 'auth-staff-key-0'
+  analystKey: 'auth-analyst-key-0'
+  alertsWebhookUrl: 'alerts-webhook-url'
+}
+
+// Built-in role definitions, each with the reason the app identity holds it.
+var roles = {
+  // Host storage (AzureWebJobsStorage): host keys, timer schedule status and singleton locks are
+  // blobs with leases; the Flex deployment package is read from app-package; the app writes plan
+  // documents. The Functions host documents Owner (not Contributor) for its blob storage.
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  // Queue triggers (sync-batches, alerts) read, update and delete messages and move failures to
+  // the -poison queues; the app enqueues batches and alerts.
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  // The storage adapters create their tables on first use and read and write entities.
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  // Telemetry to Application Insights with Entra authentication (local auth is off).
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  // Key Vault references in app settings read secret values.
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  // The deploying principal only: sets secrets with az keyvault secret set.
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+}
 var storageRoles = [
-  {
-    name: 'Storage Blob Data Owner'
-    id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  }
-  {
-    name: 'Storage Queue Data Contributor'
-    id: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  }
-  {
-    name: 'Storage Table Data Contributor'
-    id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  }
+  roles.storageBlobDataOwner
+  roles.storageQueueDataContributor
+  roles.storageTableDataContributor
 ]
 
 // ---------------------------------------------------------------- identity
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: identityName
   location: location
   tags: tags
@@ -118,7 +136,7 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' 
 
 // ---------------------------------------------------------------- storage
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: storageAccountName
   location: location
   tags: tags
@@ -132,14 +150,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     supportsHttpsTrafficOnly: true
     allowBlobPublicAccess: false
     allowCrossTenantReplication: false
-    // DEVIATION from the house rule (allowSharedKeyAccess: false), on purpose and for now: the
-    // storage adapters use WindowsAzure.Storage 9.3.3 / Microsoft.Azure.Cosmos.Table 1.0.8, which
-    // can only authenticate with the account key (or SAS) taken from the AzureWebJobsStorage
-    // connection string. Turning shared key off would lock the app out of its own tables, queues
-    // and blobs. Turn it off once the adapters use Azure.Data.Tables / Azure.Storage.Blobs /
-    // Azure.Storage.Queues with the user-assigned identity below (its roles are already in
-    // place) and AzureWebJobsStorage becomes identity-based. See README.md, "Shared key access".
-    allowSharedKeyAccess: true
+    // Entra ID only: the host, the triggers and the storage adapters all use the identity.
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
     networkAcls: {
       // No virtual network integration: the Flex app reaches storage over its public endpoint.
       defaultAction: 'Allow'
@@ -168,44 +181,118 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   resource queueService 'queueServices' = {
     name: 'default'
 
-    // The Functions host creates the -poison queues itself when it first needs them; creating
-    // them here keeps them visible (and alertable) from day one.
-    resource queues 'queues' = [for queueName in queueNames: {
-      name: queueName
-    }]
+    // The host creates the -poison queues when it first needs them; declaring them here keeps
+    // them visible (and alertable) from the start.
+    resource queues 'queues' = [
+      for queueName in queueNames: {
+        name: queueName
+      }
+    ]
   }
 
-  // Tables are not declared: their names belong to the storage adapters, which are expected to
-  // create them on start (CreateIfNotExists). Declare them under tableServices if that changes.
+  // Tables are not declared: the storage adapters own their names and create them on first use.
 }
 
-// Data roles for the app identity: used today by Flex deployment storage, and ready for the
-// adapter swap to identity-based clients.
-resource identityStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in storageRoles: {
-  name: guid(storage.id, identity.id, role.id)
-  scope: storage
+resource identityStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in storageRoles: {
+    name: guid(storage.id, identity.id, roleId)
+    scope: storage
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+      principalId: identity.properties.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+// principalType is left out: the deployer may be a user or, in CI, a service principal.
+resource deployerStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in storageRoles: if (!empty(principalId)) {
+    name: guid(storage.id, principalId, roleId)
+    scope: storage
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+      principalId: principalId
+    }
+  }
+]
+
+// ---------------------------------------------------------------- secrets
+
+resource keyVault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+  name: keyVaultName
+  location: location
+  tags: tags
   properties: {
-    description: '${role.name} for the function app identity'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.id)
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    // Azure RBAC, no access policies.
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 7
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource identityKeyVaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(keyVault.id, identity.id, roles.keyVaultSecretsUser)
+  scope: keyVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
   }
-}]
+}
 
-// principalType is left out: the deployer may be a user or, in CI, a service principal.
-resource deployerStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in storageRoles: if (!empty(principalId)) {
-  name: guid(storage.id, principalId, role.id)
-  scope: storage
+resource deployerKeyVaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
+  name: guid(keyVault.id, principalId, roles.keyVaultSecretsOfficer)
+  scope: keyVault
   properties: {
-    description: '${role.name} for the deploying principal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.id)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
     principalId: principalId
   }
-}]
+}
+
+// A secret is written only when its parameter has a value, so a later provision without the value
+// keeps what az keyvault secret set stored.
+resource publicDataApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(publicDataApiKey)) {
+  parent: keyVault
+  name: secretNames.publicDataApiKey
+  properties: {
+    value: publicDataApiKey
+  }
+}
+
+resource staffKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(staffKey)) {
+  parent: keyVault
+  name: secretNames.staffKey
+  properties: {
+    value: staffKey
+  }
+}
+
+resource analystKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(analystKey)) {
+  parent: keyVault
+  name: secretNames.analystKey
+  properties: {
+    value: analystKey
+  }
+}
+
+resource alertsWebhookUrlSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(alertsWebhookUrl)) {
+  parent: keyVault
+  name: secretNames.alertsWebhookUrl
+  properties: {
+    value: alertsWebhookUrl
+  }
+}
 
 // ---------------------------------------------------------------- monitoring
 
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
   name: logAnalyticsName
   location: location
   tags: tags
@@ -225,12 +312,24 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: logAnalytics.id
+    // Ingestion with Entra ID only: the app authenticates as the identity.
+    DisableLocalAuth: true
+  }
+}
+
+resource identityMonitoringRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, identity.id, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
   }
 }
 
 // ---------------------------------------------------------------- function app
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
   location: location
   tags: tags
@@ -244,7 +343,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
   name: functionAppName
   location: location
   tags: union(tags, { 'azd-service-name': 'functions' })
@@ -258,6 +357,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in app settings are resolved as the user-assigned identity.
+    keyVaultReferenceIdentity: identity.id
     siteConfig: {
       minTlsVersion: '1.2'
     }
@@ -272,17 +373,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           }
         }
       }
-      // RUNTIME NOTE (unverified; see infra/README.md): how Flex Consumption names the custom-handler runtime is not confirmed.
-      // 'custom' / '1.0' is the best reading of the platform's stack list. If the platform rejects
-      // it, or the host does not start the handler, the documented fallback is the .NET isolated
-      // stack as a plain host for the handler: functionsRuntimeName 'dotnet-isolated' with
-      // version '8.0', and host.json switched to "defaultExecutablePath": "dotnet" with
-      // "arguments": ["DisclosurePipeline.Functions.dll"] (a framework-dependent publish, which
-      // needs a .NET runtime the handler can run on to be on the image's PATH; seen only for 8.0).
-      // The self-contained executable in handler/ needs neither.
+      // The app is a .NET 10 isolated worker (see README.md beside this file, "Runtime").
       runtime: {
-        name: functionsRuntimeName
-        version: functionsRuntimeVersion
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
@@ -290,51 +384,77 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       }
     }
   }
-  // The identity must hold Blob Data Owner on the deployment container before the first deploy.
+  // The identity must be able to read the deployment container before the first deploy.
   dependsOn: [
     identityStorageRoles
   ]
 }
 
-// Settings the app always gets. (The variable calls listKeys; Bicep inlines it where it is used.)
-var baseAppSettings = {
-  // Flex Consumption does not use FUNCTIONS_EXTENSION_VERSION or FUNCTIONS_WORKER_RUNTIME:
-  // the runtime comes from functionAppConfig.runtime and the host version is the platform's.
-  // WEBSITE_RUN_FROM_PACKAGE is not used either: the package comes from the deployment
-  // container. Do not add them here.
+// Secret app settings: each is a Key Vault reference, resolved by the platform as the identity.
+var secretSettings = union(
+  {
+    PublicData__ApiKey: secretNames.publicDataApiKey
+    Auth__StaffKeys__0: secretNames.staffKey
+    Auth__AnalystKeys__0: secretNames.analystKey
+  },
+  alertsWebhookEnabled ? { Alerts__WebhookUrl: secretNames.alertsWebhookUrl } : {}
+)
+var keyVaultReferences = toObject(
+  items(secretSettings),
+  setting => setting.key,
+  setting => '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${setting.value})'
+)
 
-  // A connection string with the account key, not the identity-based AzureWebJobsStorage__*
-  // form: the app itself reads this setting as the connection string of its storage adapters
-  // (old SDKs, shared key only), so the host and the adapters must share a key-based value
-  // until the adapters are swapped. See the note on allowSharedKeyAccess above.
-  AzureWebJobsStorage: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
-  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
-  PublicData__BaseUrl: publicDataBaseUrl
-  PublicData__ApiKey: publicDataApiKey
-  Pipeline__TimeZone: pipelineTimeZone
-  Pipeline__PlanDeadlineDays: string(planDeadlineDays)
-  Pipeline__ResubmissionDays: string(resubmissionDays)
-  Targets__Prtr: string(targetsPrtr)
-  Targets__Carbon: string(targetsCarbon)
-  Auth__StaffKeys__0: staffKey
-  Auth__AnalystKeys__0: analystKey
-}
+var appSettingsValues = union(
+  {
+    // Host storage and the app's storage clients, identity-based: one endpoint per service, the
+    // user-assigned identity as the credential. No connection string exists (shared key is off).
+    AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+    AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+    AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identity.properties.clientId
 
-// Optional settings are left out rather than set empty, so the app's own defaults apply.
-var targetsYearSetting = targetsYear > 0 ? { Targets__Year: string(targetsYear) } : {}
-var alertsWebhookSetting = empty(alertsWebhookUrl) ? {} : { Alerts__WebhookUrl: alertsWebhookUrl }
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
 
-// The whole app settings collection is owned here: a setting added by hand in the portal is
-// removed by the next provision.
-resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+    PublicData__BaseUrl: publicDataBaseUrl
+    Pipeline__TimeZone: pipelineTimeZone
+    Pipeline__PlanDeadlineDays: string(planDeadlineDays)
+    Pipeline__ResubmissionDays: string(resubmissionDays)
+    Targets__Year: string(targetsYear)
+    Targets__Prtr: string(targetsPrtr)
+    Targets__Carbon: string(targetsCarbon)
+  },
+  keyVaultReferences
+)
+
+// Flex Consumption takes neither FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION nor
+// WEBSITE_RUN_FROM_PACKAGE: the runtime is functionAppConfig.runtime, the host version is the
+// platform's and the package comes from the deployment container.
+// The whole collection is owned here: a setting added by hand in the portal is removed by the
+// next provision.
+resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: union(baseAppSettings, targetsYearSetting, alertsWebhookSetting)
+  properties: appSettingsValues
+  // References resolve when the settings are written: the roles and secrets must exist first.
+  dependsOn: [
+    identityKeyVaultRole
+    identityMonitoringRole
+    identityStorageRoles
+    publicDataApiKeySecret
+    staffKeySecret
+    analystKeySecret
+    alertsWebhookUrlSecret
+  ]
 }
 
-output functionAppName string = functionApp.name
-output functionAppUri string = 'https://${functionApp.properties.defaultHostName}'
-output storageAccountName string = storage.name
-output deploymentContainerName string = deploymentContainerName
-output identityClientId string = identity.properties.clientId
-output applicationInsightsName string = applicationInsights.name
+output FUNCTION_APP_NAME string = functionApp.name
+output FUNCTION_APP_URI string = 'https://${functionApp.properties.defaultHostName}'
+output STORAGE_ACCOUNT_NAME string = storage.name
+output DEPLOYMENT_CONTAINER_NAME string = deploymentContainerName
+output IDENTITY_CLIENT_ID string = identity.properties.clientId
+output KEY_VAULT_NAME string = keyVault.name
+output KEY_VAULT_URI string = keyVault.properties.vaultUri
+output APPLICATION_INSIGHTS_NAME string = applicationInsights.name
