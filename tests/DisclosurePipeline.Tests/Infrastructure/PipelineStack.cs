@@ -141,7 +141,10 @@ internal sealed class PipelineStack : IAsyncDisposable
         return client;
     }
 
-    /// <summary>The host listens before the worker is ready; wait until /admin/host/status says it runs.</summary>
+    /// <summary>
+    /// The host listens before the worker is ready; wait until /admin/host/status says it runs and the app serves
+    /// its routes (the dashboard page, which needs no key, answers 200).
+    /// </summary>
     private async Task WaitForHandlerAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
@@ -153,7 +156,11 @@ internal sealed class PipelineStack : IAsyncDisposable
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.IsSuccessStatusCode && body.Contains("Running", StringComparison.Ordinal))
                 {
-                    return;
+                    using var page = await Functions.GetAsync("api/dashboard", cancellationToken);
+                    if (page.IsSuccessStatusCode)
+                    {
+                        return;
+                    }
                 }
             }
             catch (HttpRequestException)
