@@ -18,7 +18,7 @@ namespace DisclosurePipeline.Tests.EndToEnd;
 [TestClass]
 public sealed class SyncPoisonEndToEndTests
 {
-    private const int Entities = 20;
+    private const int Entities = 3;
     private static PipelineStack stack = null!;
 
     public TestContext TestContext { get; set; } = null!;
@@ -27,7 +27,8 @@ public sealed class SyncPoisonEndToEndTests
     public static async Task StartAsync(TestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        stack = await PipelineStack.StartAsync(Entities, null, context.CancellationToken);
+        // One attempt per delivery: the host's redeliveries are what is under test, not the client's retries.
+        stack = await PipelineStack.StartAsync(Entities, new Dictionary<string, string?> { ["PublicData__MaxAttempts"] = "1" }, context.CancellationToken);
     }
 
     [ClassCleanup]
