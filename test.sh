@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: builds (warnings are errors), runs every test against a real Azurite,
-# the simulator over HTTP and the handler under the local Functions host, and ends with one line
-# "N passed, N failed".
+# The whole test suite: builds (warnings are errors), publishes the function app to artifacts/app,
+# runs every test against a real Azurite, the simulator over HTTP and the published app under the
+# local Functions host, and ends with one line "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -12,6 +12,15 @@ config="${CONFIGURATION:-Release}"
 echo "==> building ($config)"
 if ! dotnet build DisclosurePipeline.sln -c "$config" --nologo -v quiet -clp:ErrorsOnly; then
   echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# What Azure runs is what the local host runs: the publish output of functions/.
+echo "==> publishing the function app to artifacts/app"
+rm -rf "$root/artifacts/app"
+if ! dotnet publish functions/DisclosurePipeline.Functions.csproj -c "$config" --no-build --nologo -v quiet -clp:ErrorsOnly -o "$root/artifacts/app"; then
+  echo "publish failed"
   echo "0 passed, 1 failed"
   exit 1
 fi

@@ -1,20 +1,20 @@
-using DisclosurePipeline.Functions;
-using DisclosurePipeline.Functions.Protocol;
+using DisclosurePipeline.Functions.Composition;
+using DisclosurePipeline.Functions.Http;
+using DisclosurePipeline.PublicData;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
-// The Azure Functions custom handler: the Functions host (in Azure, or tools/FunctionsHost locally)
-// starts this process with FUNCTIONS_CUSTOMHANDLER_PORT, polls GET / until it answers, POSTs
-// timer and queue invocations to /{FunctionName} and forwards HTTP requests to /api/... unchanged.
-var builder = WebApplication.CreateBuilder(args);
-var port = Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT") ?? "8080";
-builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-builder.Services.AddFunctionApp(builder.Configuration);
+// The function app: a .NET isolated worker the Functions host (in Azure, or tools/FunctionsHost locally)
+// starts and drives over gRPC; HTTP requests reach the functions through the ASP.NET Core integration.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<BearerKeyMiddleware>();
 
-var app = builder.Build();
-app.UseFunctionApp();
-app.MapGet("/", () => Results.Text("ready"));
-app.MapTriggeredFunctions();
-app.MapHttpFunctions();
-app.Run();
+builder.Services.AddPipelineSettings(builder.Configuration);
+builder.Services.AddPipelineStorage(builder.Configuration);
+builder.Services.AddPublicDataClient(builder.Configuration);
+builder.Services.AddPipelineServices();
+builder.Services.AddPipelineHttp();
 
-/// <summary>The handler's entry point; public for WebApplicationFactory-style tests.</summary>
-public partial class Program;
+builder.Build().Run();

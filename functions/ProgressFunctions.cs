@@ -1,65 +1,133 @@
-using System.Globalization;
-using DisclosurePipeline.Configuration;
-using DisclosurePipeline.Functions.GetDashboard;
-using DisclosurePipeline.Functions.GetProgress;
-using DisclosurePipeline.Functions.GetProgressEntities;
-using DisclosurePipeline.Functions.GetProgressHistory;
 using DisclosurePipeline.Functions.Http;
-using DisclosurePipeline.Functions.Protocol;
-using DisclosurePipeline.Functions.RollupProgress;
 using DisclosurePipeline.Progress;
-using Microsoft.Extensions.Options;
+using DisclosurePipeline.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace DisclosurePipeline.Functions;
 
-/// <summary>Composition of the progress functions (issue 5): the rollup timer, the progress endpoints and the dashboard.</summary>
-internal static class ProgressFunctions
+/// <summary>The analysts' side: the hourly rollup into the status tables, the progress endpoints, the dashboard page.</summary>
+internal sealed partial class ProgressFunctions(ProgressRollupService rollup, IProgressStore progress, ProgressYear years, ILogger<ProgressFunctions> logger)
 {
-    public static IServiceCollection AddProgressFunctions(this IServiceCollection services)
+    public const string DashboardResourceName = "DisclosurePipeline.Functions.Dashboard.dashboard.html";
+
+    private static readonly Lazy<byte[]> DashboardPage = new(LoadDashboard);
+
+    /// <summary>Timer, hourly at a quarter past (UTC): rolls up the target year's progress into the analysts' tables.</summary>
+    [Function(nameof(RollupProgress))]
+    public async Task RollupProgress([TimerTrigger("0 15 * * * *", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
     {
-        services.AddSingleton<ProgressRollupService>();
-        services.AddSingleton<ProgressYear>();
-        services.AddTriggeredFunction<RollupProgressFunction>(RollupProgressFunction.Name);
-        return services;
+        var result = await rollup.RunAsync(cancellationToken);
+        var report = result.Report;
+        Log.RolledUp(logger, report.Year, report.AsOf, report.Prtr.Completed, report.Prtr.Target, report.Carbon.Completed, report.Carbon.Target,
+            result.EntityRows.Written, result.EntityRows.Deleted, result.EntityRows.Unchanged);
     }
 
-    public static IEndpointRouteBuilder MapProgressFunctions(this IEndpointRouteBuilder app)
+    /// <summary><c>GET /api/progress?year=</c> — analyst or staff: the year's latest rollup (404 before one).</summary>
+    [Function(nameof(GetProgress))]
+    [RequireRole(Roles.Staff, Roles.Analyst)]
+    public async Task<IResult> GetProgress(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "progress")] HttpRequest request,
+        CancellationToken cancellationToken)
     {
-        GetProgressFunction.Map(app);
-        GetProgressEntitiesFunction.Map(app);
-        GetProgressHistoryFunction.Map(app);
-        GetDashboardFunction.Map(app);
-        return app;
-    }
-}
-
-/// <summary>The <c>year</c> query parameter of the progress endpoints: default the target year in force now.</summary>
-internal sealed class ProgressYear(IOptions<TargetsOptions> targets, IOptions<PipelineOptions> pipeline, TimeProvider time)
-{
-    public const int MinYear = 1000;
-    public const int MaxYear = 9999;
-
-    /// <summary>The year asked for, or the current target year when none; false with a 400 problem when it is not a year.</summary>
-    public bool TryResolve(string? value, out int year, out IResult invalid)
-    {
-        invalid = null!;
-        if (string.IsNullOrEmpty(value))
+        if (!years.TryResolve(request.Query["year"], out var year, out var invalid))
         {
-            year = targets.Value.YearAt(time.GetUtcNow(), pipeline.Value.ResolveZone());
-            return true;
+            return invalid;
         }
 
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out year) && year is >= MinYear and <= MaxYear)
-        {
-            return true;
-        }
-
-        invalid = Problems.Validation(
-            new Dictionary<string, string[]> { ["year"] = [$"year must be a four-digit year ({MinYear}..{MaxYear})."] },
-            "The year is not valid.");
-        return false;
+        var report = await progress.GetLatestAsync(year, cancellationToken);
+        return report is null ? ProgressYear.NotRolledUp(year) : TypedResults.Ok(report);
     }
 
-    public static IResult NotRolledUp(int year) =>
-        Problems.NotFound($"Progress for {year} has not been rolled up (RollupProgress covers the target year).");
+    /// <summary>
+    /// <c>GET /api/progress/entities?year=&amp;format=json|csv</c> — analyst or staff: one row per registered
+    /// entity as of the year's latest rollup; as JSON (<c>{"items":[…]}</c>, the default) or as a CSV download
+    /// (UTF-8 with BOM, for Excel). 404 for a year not rolled up.
+    /// </summary>
+    [Function(nameof(GetProgressEntities))]
+    [RequireRole(Roles.Staff, Roles.Analyst)]
+    public async Task<IResult> GetProgressEntities(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "progress/entities")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        string? format = request.Query["format"];
+        var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
+        if (!csv && format is not null && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["format"] = ["format must be json or csv."] });
+        }
+
+        if (!years.TryResolve(request.Query["year"], out var year, out var invalid))
+        {
+            return invalid;
+        }
+
+        // The "latest" row says whether the year was rolled up (an empty registry still has one).
+        if (await progress.GetLatestAsync(year, cancellationToken) is null)
+        {
+            return ProgressYear.NotRolledUp(year);
+        }
+
+        var rows = await progress.ListEntityStatusAsync(year, cancellationToken);
+        if (!csv)
+        {
+            return TypedResults.Ok(new { items = rows });
+        }
+
+        using var buffer = new MemoryStream();
+        await EntityProgressCsv.WriteCsvAsync(buffer, rows, cancellationToken);
+        return TypedResults.File(buffer.ToArray(), EntityProgressCsv.ContentType, $"entities-{year}.csv");
+    }
+
+    /// <summary>
+    /// <c>GET /api/progress/history?year=</c> — analyst or staff: the completed counts of every rollup of the
+    /// year, oldest first, for the trend line (404 for a year not rolled up).
+    /// </summary>
+    [Function(nameof(GetProgressHistory))]
+    [RequireRole(Roles.Staff, Roles.Analyst)]
+    public async Task<IResult> GetProgressHistory(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "progress/history")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (!years.TryResolve(request.Query["year"], out var year, out var invalid))
+        {
+            return invalid;
+        }
+
+        var snapshots = await progress.ListSnapshotsAsync(year, cancellationToken);
+        return snapshots.Count == 0
+            ? ProgressYear.NotRolledUp(year)
+            : TypedResults.Ok(new { items = snapshots });
+    }
+
+    /// <summary>
+    /// <c>GET /api/dashboard</c> — anyone: the analysts' page (embedded in the assembly). It holds no data; it asks
+    /// for an analyst or staff key and reads the progress endpoints with it.
+    /// </summary>
+    [Function(nameof(GetDashboard))]
+    [AllowAnonymousAccess]
+    public static IResult GetDashboard([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.Bytes(DashboardPage.Value, "text/html; charset=utf-8");
+    }
+
+    private static byte[] LoadDashboard()
+    {
+        using var stream = typeof(ProgressFunctions).Assembly.GetManifestResourceStream(DashboardResourceName)
+            ?? throw new InvalidOperationException($"embedded resource {DashboardResourceName} is missing");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2401, Level = LogLevel.Information,
+            Message = "Progress {Year} as of {AsOf:O}: prtr {Prtr}/{PrtrTarget}, carbon {Carbon}/{CarbonTarget}; entity rows written {Written}, deleted {Deleted}, unchanged {Unchanged}")]
+        public static partial void RolledUp(ILogger logger, int year, DateTimeOffset asOf, int prtr, int prtrTarget, int carbon, int carbonTarget, int written, int deleted, int unchanged);
+    }
 }

@@ -1,8 +1,8 @@
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http;
 
 namespace DisclosurePipeline.Functions.Http;
 
-/// <summary>application/problem+json answers, the one error shape of the API.</summary>
+/// <summary>application/problem+json answers, the one error shape of the API, built here and nowhere else.</summary>
 internal static class Problems
 {
     public static IResult Result(int status, string title, string detail) =>
@@ -10,6 +10,17 @@ internal static class Problems
 
     public static IResult Validation(IDictionary<string, string[]> errors, string detail = "The request has invalid fields.") =>
         TypedResults.ValidationProblem(errors, detail: detail, title: "Invalid request", type: TypeFor(400));
+
+    /// <summary>401, with <c>WWW-Authenticate: Bearer</c> set on <paramref name="response"/>.</summary>
+    public static IResult Unauthorized(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.WWWAuthenticate = BearerKeyAuthenticator.Scheme;
+        return Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Send 'Authorization: Bearer <key>' with a staff, analyst or supplier key.");
+    }
+
+    public static IResult Forbidden(string detail = "This key's role may not call this endpoint.") =>
+        Result(StatusCodes.Status403Forbidden, "Forbidden", detail);
 
     public static IResult NotFound(string detail) => Result(StatusCodes.Status404NotFound, "Not found", detail);
 
@@ -21,65 +32,8 @@ internal static class Problems
     public static IResult UnsupportedMediaType(string expected) =>
         Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Send the body as {expected}.");
 
-    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
-    {
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = TypeFor(status) };
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", context.RequestAborted);
-    }
+    public static IResult ServerError() =>
+        Result(StatusCodes.Status500InternalServerError, "Internal server error", "The request failed; it has been logged.");
 
     private static string TypeFor(int status) => $"https://httpstatuses.io/{status}";
-}
-
-/// <summary>Reads a request body up to a limit, so an oversized upload is refused with 413 rather than buffered.</summary>
-internal static class BoundedBody
-{
-    /// <summary>The body in memory, or null when it is longer than <paramref name="limit"/> bytes.</summary>
-    public static async Task<MemoryStream?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        buffer.Position = 0;
-        return buffer;
-    }
-
-    /// <summary>True when the request's media type (parameters ignored) is one of <paramref name="accepted"/>.</summary>
-    public static bool HasMediaType(HttpRequest request, params string[] accepted)
-    {
-        var contentType = request.ContentType;
-        if (string.IsNullOrEmpty(contentType))
-        {
-            return false;
-        }
-
-        var mediaType = contentType.Split(';', 2)[0].Trim();
-        return accepted.Any(a => string.Equals(a, mediaType, StringComparison.OrdinalIgnoreCase));
-    }
-}
-
-/// <summary>Ids taken from a route, checked before they reach a table key.</summary>
-internal static class RouteIds
-{
-    /// <summary>
-    /// True when every one of <paramref name="values"/> could be a stored id: not empty, at most 512 characters, none of
-    /// <c>/ \ # ?</c> or control characters (which no table key holds). Anything else cannot exist: 404.
-    /// </summary>
-    public static bool AreUsable(params string?[] values) =>
-        values.All(v => !string.IsNullOrEmpty(v) && v.Length <= 512 && !v.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c)));
 }

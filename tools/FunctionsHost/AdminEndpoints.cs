@@ -11,19 +11,19 @@ internal static class AdminEndpoints
 {
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/admin/host/status", (AppDefinition app, HandlerProcess handler) => Results.Json(new
+        endpoints.MapGet("/admin/host/status", (AppDefinition app, WorkerHost worker) => Results.Json(new
         {
             id = app.HostId,
-            state = handler.WhenReadyAsync(CancellationToken.None).IsCompletedSuccessfully ? "Running" : "Error",
-            version = InvocationClient.HostVersion,
+            state = worker.State.ToString(),
+            version = HostInfo.Version,
         }));
 
-        endpoints.MapGet("/admin/functions", (AppDefinition app, HttpRequest request) => Results.Json(app.Functions.Select(f => new
+        endpoints.MapGet("/admin/functions", (AppDefinition app, FunctionRegistry registry, HttpRequest request) => Results.Json(registry.Functions.Select(f => new
         {
             name = f.Name,
             trigger = f.Trigger.TypeName,
             invoke_url_template = f.Trigger is HttpTrigger http
-                ? $"{request.Scheme}://{request.Host}/{HttpForwarder.RouteTemplate(app.RoutePrefix, http)}"
+                ? $"{request.Scheme}://{request.Host}/{HttpRoutes.RouteTemplate(app.RoutePrefix, http)}"
                 : null,
         })));
 
@@ -31,15 +31,14 @@ internal static class AdminEndpoints
     }
 
     private static async Task<IResult> InvokeAsync(
-        string name, HttpRequest request, IEnumerable<ITriggerListener> listeners, IHostApplicationLifetime lifetime, HostLoggers logs)
+        string name, HttpRequest request, TriggerListeners listeners, FunctionRegistry registry, IHostApplicationLifetime lifetime, HostLoggers logs)
     {
-        var listener = listeners.FirstOrDefault(l => string.Equals(l.Function.Name, name, StringComparison.OrdinalIgnoreCase));
+        var listener = listeners.Find(name);
         if (listener is null)
         {
-            var app = request.HttpContext.RequestServices.GetRequiredService<AppDefinition>();
-            return app.Find(name) is { Trigger: HttpTrigger }
+            return registry.Find(name) is { Trigger: HttpTrigger }
                 ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "HTTP functions are invoked over their route.")
-                : Results.NotFound();
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"No function named '{name}' is loaded.");
         }
 
         var input = await ReadInputAsync(request);
@@ -77,13 +76,75 @@ internal static class AdminEndpoints
     }
 }
 
-/// <summary>Runs every trigger listener once the handler is up; stops them before the handler stops.</summary>
-internal sealed class ListenerHost(IEnumerable<ITriggerListener> listeners, HandlerProcess handler, HostLoggers logs) : BackgroundService
+/// <summary>The trigger listeners, created once the worker has indexed its functions.</summary>
+internal sealed class TriggerListeners
+{
+    private volatile IReadOnlyList<ITriggerListener> listeners = [];
+
+    public IReadOnlyList<ITriggerListener> All => listeners;
+
+    public void Set(IReadOnlyList<ITriggerListener> value) => listeners = value;
+
+    public ITriggerListener? Find(string name) =>
+        listeners.FirstOrDefault(l => string.Equals(l.Function.Name, name, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>
+/// Once the worker has loaded its functions for the first time: prints the function list, serves
+/// the HTTP routes and runs every timer and queue listener until the host stops.
+/// </summary>
+internal sealed class ListenerHost(
+    IServiceProvider services, FunctionRegistry registry, TriggerListeners listeners, HttpRoutes routes, HttpProxy proxy,
+    AppDefinition app, HostPort port, HostLoggers logs) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await handler.WhenReadyAsync(stoppingToken);
-        await Task.WhenAll(listeners.Select(l => RunAsync(l, stoppingToken)));
+        await registry.Loaded.WaitAsync(stoppingToken);
+        var created = new List<ITriggerListener>();
+        foreach (var function in registry.Functions)
+        {
+            switch (function.Trigger)
+            {
+                case TimerTrigger:
+                    created.Add(ActivatorUtilities.CreateInstance<TimerListener>(services, function));
+                    break;
+                case QueueTrigger:
+                    created.Add(ActivatorUtilities.CreateInstance<QueueListener>(services, function, app.Queues));
+                    break;
+            }
+        }
+
+        listeners.Set(created);
+        routes.Set(app.RoutePrefix, registry.Functions, proxy.ServeAsync);
+        Console.Write(Summary(app, registry, port.Value));
+        await Task.WhenAll(created.Select(l => RunAsync(l, stoppingToken)));
+    }
+
+    /// <summary>Core Tools' start-up listing: each function with its trigger, HTTP ones with methods and URL.</summary>
+    public static string Summary(AppDefinition app, FunctionRegistry registry, int port)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(registry);
+        var text = new System.Text.StringBuilder();
+        foreach (var error in registry.Errors)
+        {
+            text.AppendLine(error);
+        }
+
+        text.AppendLine().AppendLine("Functions:").AppendLine();
+        foreach (var function in registry.Functions)
+        {
+            var line = function.Trigger is HttpTrigger http
+                ? $"[{(http.Methods.Count == 0 ? "GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS" : string.Join(',', http.Methods))}] http://localhost:{port}/{HttpRoutes.RouteTemplate(app.RoutePrefix, http)}"
+                : function.Trigger.TypeName;
+            text.AppendLine($"\t{function.Name}: {line}").AppendLine();
+            foreach (var binding in function.UnsupportedBindings)
+            {
+                text.AppendLine($"\t  (binding {binding} is not run by the local host; it is ignored)").AppendLine();
+            }
+        }
+
+        return text.ToString();
     }
 
     private async Task RunAsync(ITriggerListener listener, CancellationToken stoppingToken)
@@ -102,3 +163,6 @@ internal sealed class ListenerHost(IEnumerable<ITriggerListener> listeners, Hand
         }
     }
 }
+
+/// <summary>The public HTTP port.</summary>
+internal sealed record HostPort(int Value);

@@ -64,30 +64,14 @@ internal sealed partial class AppSettings
     public string? Get(string name) => lookup(name) is { Length: > 0 } value ? value : null;
 
     /// <summary>
-    /// Resolves a binding value: <c>%Name%</c> (the whole value) is replaced by the setting, and an
-    /// unset setting is an error, as in the real host.
+    /// Resolves a binding value as the host's name resolver does: every <c>%Name%</c> in it is
+    /// replaced by that setting, and an unset setting is an error.
     /// </summary>
-    public string Resolve(string value)
-    {
-        var match = WholeSettingReference().Match(value);
-        if (!match.Success)
+    public string Resolve(string value) =>
+        SettingReference().Replace(value, match =>
         {
-            return value;
-        }
-
-        var name = match.Groups[1].Value;
-        return Get(name) ?? throw new InvalidOperationException($"'%{name}%' does not resolve to a value (set '{name}' in the environment or local.settings.json).");
-    }
-
-    /// <summary>
-    /// Expands <c>%NAME%</c> inside a customHandler argument; references that resolve to nothing are
-    /// removed (the host's rule). <paramref name="extra"/> wins over the settings (the child's own variables).
-    /// </summary>
-    public string ExpandArgument(string argument, IReadOnlyDictionary<string, string>? extra = null) =>
-        SettingReference().Replace(argument, m =>
-        {
-            var name = m.Groups[1].Value;
-            return extra is not null && extra.TryGetValue(name, out var own) ? own : Get(name) ?? string.Empty;
+            var name = match.Groups[1].Value;
+            return Get(name) ?? throw new InvalidOperationException($"'%{name}%' does not resolve to a value (set '{name}' in the environment or local.settings.json).");
         });
 
     /// <summary>
@@ -101,11 +85,9 @@ internal sealed partial class AppSettings
         return Get(name) ?? Get("AzureWebJobs" + name) ?? DevelopmentStorage;
     }
 
-    [GeneratedRegex(@"^%([^%]+)%$")]
-    private static partial Regex WholeSettingReference();
-
-    [GeneratedRegex(@"%([^%\s]+)%")]
+    [GeneratedRegex("%([^%]+)%")]
     private static partial Regex SettingReference();
+
 }
 
 /// <summary>How host.json, function.json and local.settings.json are read: comments and trailing commas allowed.</summary>

@@ -8,19 +8,19 @@ namespace FunctionsHost;
 internal static partial class HostLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Executing 'Functions.{FunctionName}' (Reason='{Reason}', Id={InvocationId})")]
-    public static partial void Executing(ILogger logger, string functionName, string reason, Guid invocationId);
+    public static partial void Executing(ILogger logger, string functionName, string reason, string invocationId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Executed 'Functions.{FunctionName}' (Succeeded, Id={InvocationId}, Duration={DurationMs}ms)")]
-    public static partial void Succeeded(ILogger logger, string functionName, Guid invocationId, long durationMs);
+    public static partial void Succeeded(ILogger logger, string functionName, string invocationId, long durationMs);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Executed 'Functions.{FunctionName}' (Failed, Id={InvocationId}, Duration={DurationMs}ms)\n  {Error}")]
-    public static partial void Failed(ILogger logger, string functionName, Guid invocationId, long durationMs, string error);
+    public static partial void Failed(ILogger logger, string functionName, string invocationId, long durationMs, string error);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "{Line}")]
-    public static partial void FunctionLog(ILogger logger, string line);
+    [LoggerMessage(EventId = 4, Message = "{Line}")]
+    public static partial void WorkerLog(ILogger logger, LogLevel level, string line);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Trigger Details: MessageId: {MessageId}, DequeueCount: {DequeueCount}, InsertedOn: {InsertedOn:o}")]
-    public static partial void QueueTriggerDetails(ILogger logger, string messageId, int dequeueCount, DateTimeOffset? insertedOn);
+    public static partial void QueueTriggerDetails(ILogger logger, string messageId, long dequeueCount, DateTimeOffset? insertedOn);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Message '{MessageId}' has reached MaxDequeueCount of {MaxDequeueCount}. Moving message to queue '{PoisonQueue}'.")]
     public static partial void MovedToPoison(ILogger logger, string messageId, int maxDequeueCount, string poisonQueue);
@@ -32,19 +32,19 @@ internal static partial class HostLog
     public static partial void PollFailed(ILogger logger, string queue, string error);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "{Line}")]
-    public static partial void HandlerOutput(ILogger logger, string line);
+    public static partial void WorkerOutput(ILogger logger, string line);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "{Line}")]
-    public static partial void HandlerError(ILogger logger, string line);
+    public static partial void WorkerError(ILogger logger, string line);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Started the custom handler (pid {ProcessId}) on port {Port}: {Command}")]
-    public static partial void HandlerStarted(ILogger logger, int processId, int port, string command);
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Starting worker process (pid {ProcessId}): {Command}")]
+    public static partial void WorkerStarted(ILogger logger, int processId, string command);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "The custom handler exited with code {ExitCode}; restarting it ({Errors} error(s) in the last 30 minutes).")]
-    public static partial void HandlerExited(ILogger logger, int exitCode, int errors);
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "The worker process exited with code {ExitCode}.")]
+    public static partial void WorkerExited(ILogger logger, int exitCode);
 
-    [LoggerMessage(EventId = 13, Level = LogLevel.Critical, Message = "{Reason} Stopping the host.")]
-    public static partial void HandlerGaveUp(ILogger logger, string reason);
+    [LoggerMessage(EventId = 13, Level = LogLevel.Critical, Message = "The worker failed more than {MaxErrors} times in {Minutes} minutes. Stopping the host.")]
+    public static partial void WorkerGaveUp(ILogger logger, int maxErrors, int minutes);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "The timer '{FunctionName}' is past due (its next run was {Next:o}); running it now.")]
     public static partial void PastDue(ILogger logger, string functionName, DateTimeOffset next);
@@ -58,14 +58,29 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "The timer '{FunctionName}' could not read or write its schedule status: {Error}")]
     public static partial void ScheduleStatusFailed(ILogger logger, string functionName, string error);
 
-    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "The request body was not forwarded: the request has no Content-Length (the real host forwards bodies only when Content-Length > 0).")]
-    public static partial void ChunkedBodyDropped(ILogger logger);
+    [LoggerMessage(EventId = 18, Level = LogLevel.Error, Message = "The worker's gRPC stream ended.")]
+    public static partial void WorkerStreamEnded(ILogger logger);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Error, Message = "Processing a message on '{Queue}' failed in the host: {Error}")]
+    public static partial void QueueProcessingError(ILogger logger, string queue, string error);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "'{FunctionName}' failed outside an invocation: {Error}")]
     public static partial void ListenerFailed(ILogger logger, string functionName, string error);
 
-    [LoggerMessage(EventId = 19, Level = LogLevel.Error, Message = "Processing a message on '{Queue}' failed in the host: {Error}")]
-    public static partial void QueueProcessingError(ILogger logger, string queue, string error);
+    [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "The worker did not start: {Error}")]
+    public static partial void WorkerStartFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Restarting the worker ({Errors} failure(s) in the last {Minutes} minutes).")]
+    public static partial void WorkerRestarting(ILogger logger, int errors, int minutes);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Worker process started and initialized (pid {ProcessId}): {Count} function(s) loaded in {ElapsedMs} ms.")]
+    public static partial void WorkerReady(ILogger logger, int processId, int count, long elapsedMs);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Error, Message = "The function '{FunctionName}' failed to load in the worker: {Error}")]
+    public static partial void FunctionLoadFailed(ILogger logger, string functionName, string error);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Error, Message = "{Error}")]
+    public static partial void FunctionInError(ILogger logger, string error);
 }
 
 /// <summary>Core Tools' terminal format: <c>[timestamp] message</c>, errors in red, warnings in yellow.</summary>
@@ -96,7 +111,7 @@ internal sealed class FuncConsoleFormatter : ConsoleFormatter
             LogLevel.Warning => ("\u001b[33m", "\u001b[0m"),
             _ => ("", ""),
         } : ("", "");
-        var prefix = logEntry.Category.StartsWith("Handler", StringComparison.Ordinal) ? "[handler] " : "";
+        var prefix = logEntry.Category == HostLoggers.WorkerConsoleCategory ? "[worker] " : "";
         textWriter.Write($"[{clock.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ}] {start}{prefix}{message}");
         if (logEntry.Exception is not null)
         {
@@ -110,9 +125,18 @@ internal sealed class FuncConsoleFormatter : ConsoleFormatter
 /// <summary>Loggers by the categories the terminal output uses.</summary>
 internal sealed class HostLoggers(ILoggerFactory factory)
 {
+    public const string WorkerConsoleCategory = "Worker.Console";
+
     public ILogger Host { get; } = factory.CreateLogger("Host");
 
-    public ILogger Handler { get; } = factory.CreateLogger("Handler");
+    /// <summary>The worker's System logs.</summary>
+    public ILogger Worker { get; } = factory.CreateLogger("Worker");
+
+    /// <summary>The worker's User logs outside any invocation (the real host drops them; shown at Debug).</summary>
+    public ILogger WorkerOutside { get; } = factory.CreateLogger("Worker.User");
+
+    /// <summary>The worker process's stdout and stderr.</summary>
+    public ILogger WorkerConsole { get; } = factory.CreateLogger(WorkerConsoleCategory);
 
     public ILogger Function(string name) => factory.CreateLogger("Function." + name);
 

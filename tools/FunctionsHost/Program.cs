@@ -1,10 +1,11 @@
-using System.Text;
+using System.Net;
 using System.Text.Json;
 using FunctionsHost;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 
-// The local Functions host: a development stand-in for the Azure Functions host that reads the same
-// host.json and function.json files and drives the same custom handler (see README.md).
+// The local Functions host: a development stand-in for the Azure Functions host that starts a .NET
+// isolated worker and drives it over the host <-> worker gRPC protocol (see README.md).
 var options = HostCommandLine.Parse(args, Console.Error);
 if (options is null)
 {
@@ -29,6 +30,7 @@ foreach (var name in skipped)
     Console.WriteLine($"Skipping '{name}' from local settings as it's already defined in current environment variables.");
 }
 
+var grpc = new GrpcEndpoint(FreePort());
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();
 builder.Logging.AddConsole(o => o.FormatterName = FuncConsoleFormatter.FormatterName);
@@ -36,54 +38,64 @@ builder.Logging.AddConsoleFormatter<FuncConsoleFormatter, ConsoleFormatterOption
 builder.Logging.SetMinimumLevel(LogLevel.Information);
 builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
 builder.Logging.AddFilter("System", LogLevel.Warning);
+builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+builder.Logging.AddFilter("Yarp", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None); // start failures are reported below, once
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.ListenLocalhost(port);
+    kestrel.Listen(IPAddress.Loopback, grpc.Port, listen => listen.Protocols = HttpProtocols.Http2);
     kestrel.Limits.MaxRequestBodySize = 100 * 1024 * 1024; // the Functions front end's limit
 });
+builder.Services.AddGrpc(grpcOptions =>
+{
+    grpcOptions.MaxReceiveMessageSize = int.MaxValue;
+    grpcOptions.MaxSendMessageSize = int.MaxValue;
+});
+builder.Services.AddHttpForwarder();
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(app);
 builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton(grpc);
+builder.Services.AddSingleton(new HostPort(port));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HostLoggers>();
-builder.Services.AddSingleton<HandlerProcess>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<HandlerProcess>());
-builder.Services.AddSingleton<InvocationClient>();
-builder.Services.AddSingleton<HttpForwarder>();
+builder.Services.AddSingleton<WorkerChannels>();
+builder.Services.AddSingleton<FunctionRegistry>();
+builder.Services.AddSingleton<WorkerHost>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerHost>());
+builder.Services.AddSingleton<QueueOutputWriter>();
+builder.Services.AddSingleton<FunctionInvoker>();
+builder.Services.AddSingleton<HttpProxy>();
+builder.Services.AddSingleton<HttpRoutes>();
+builder.Services.AddSingleton<TriggerListeners>();
 builder.Services.AddSingleton(sp => new ScheduleMonitor(settings.StorageConnectionString(null), app.HostId));
-foreach (var function in app.Functions)
-{
-    switch (function.Trigger)
-    {
-        case TimerTrigger:
-            builder.Services.AddSingleton<ITriggerListener>(sp => ActivatorUtilities.CreateInstance<TimerListener>(sp, function));
-            break;
-        case QueueTrigger:
-            builder.Services.AddSingleton<ITriggerListener>(sp => ActivatorUtilities.CreateInstance<QueueListener>(sp, function, app.Queues));
-            break;
-    }
-}
-
 builder.Services.AddHostedService<ListenerHost>();
 
 await using var web = builder.Build();
-HttpForwarder.UseFunctionsRouting(web);
-web.Services.GetRequiredService<HttpForwarder>().Map(web);
+HttpRoutes.UseFunctionsRouting(web);
+web.MapGrpcService<FunctionRpcService>().RequireHost($"*:{grpc.Port}");
 AdminEndpoints.Map(web);
-web.Lifetime.ApplicationStarted.Register(() => Console.Write(HostCommandLine.Summary(app, port)));
+((IEndpointRouteBuilder)web).DataSources.Add(web.Services.GetRequiredService<HttpRoutes>());
 
 try
 {
     await web.RunAsync();
 }
-catch (Exception ex) when (ex is HandlerStartException or IOException)
+catch (IOException ex)
 {
     Console.Error.WriteLine("error: " + ex.Message);
     return 1;
 }
 
 return Environment.ExitCode;
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
 
 /// <summary>The command line: <c>--app &lt;dir&gt; [--port 7071] [--settings &lt;file&gt;]</c>.</summary>
 internal sealed record HostCommandLine(string AppPath, int? Port, string SettingsPath)
@@ -125,30 +137,5 @@ internal sealed record HostCommandLine(string AppPath, int? Port, string Setting
         }
 
         return new HostCommandLine(Path.GetFullPath(app), port, Path.GetFullPath(settings ?? Path.Combine(app, "local.settings.json")));
-    }
-
-    /// <summary>Core Tools' start-up listing: each function with its trigger, HTTP ones with methods and URL.</summary>
-    public static string Summary(AppDefinition app, int port)
-    {
-        var text = new StringBuilder();
-        foreach (var error in app.Errors)
-        {
-            text.AppendLine(error);
-        }
-
-        text.AppendLine().AppendLine("Functions:").AppendLine();
-        foreach (var function in app.Functions)
-        {
-            var line = function.Trigger is HttpTrigger http
-                ? $"[{(http.Methods.Count == 0 ? "GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS" : string.Join(',', http.Methods))}] http://localhost:{port}/{HttpForwarder.RouteTemplate(app.RoutePrefix, http)}"
-                : function.Trigger.TypeName;
-            text.AppendLine($"\t{function.Name}: {line}").AppendLine();
-            foreach (var binding in function.UnsupportedBindings)
-            {
-                text.AppendLine($"\t  (binding {binding} is not run by the local host; it is ignored)").AppendLine();
-            }
-        }
-
-        return text.ToString();
     }
 }

@@ -1,7 +1,8 @@
 using System.Text;
-using Microsoft.WindowsAzure.Storage;
-using Microsoft.WindowsAzure.Storage.Queue;
-using Newtonsoft.Json.Linq;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using FunctionsHost.Rpc;
 
 namespace FunctionsHost;
 
@@ -9,8 +10,9 @@ namespace FunctionsHost;
 /// Polls a storage queue with the Queues extension's semantics: batches of <c>batchSize</c>, a new
 /// batch once in-flight work drops to <c>newBatchThreshold</c>, fast polling while messages come and
 /// back-off up to <c>maxPollingInterval</c> when the queue is empty. A message stays invisible while
-/// it is processed; on success it is deleted, on failure it reappears after <c>visibilityTimeout</c>,
-/// and after <c>maxDequeueCount</c> tries it is copied, body intact, to <c>{queue}-poison</c>.
+/// it is processed; on success it is deleted, on failure it is never deleted but made visible again
+/// after <c>visibilityTimeout</c>, and after <c>maxDequeueCount</c> tries it is copied, body intact,
+/// to <c>{queue}-poison</c>.
 /// </summary>
 internal sealed class QueueListener : ITriggerListener
 {
@@ -19,27 +21,26 @@ internal sealed class QueueListener : ITriggerListener
 
     private readonly QueueTrigger trigger;
     private readonly QueuesOptions options;
-    private readonly CloudQueue queue;
-    private readonly CloudQueue poisonQueue;
-    private readonly InvocationClient invoker;
+    private readonly QueueClient queue;
+    private readonly QueueClient poisonQueue;
+    private readonly FunctionInvoker invoker;
     private readonly HostLoggers logs;
     private readonly TimeProvider clock;
-    private readonly object gate = new();
+    private readonly Lock gate = new();
     private readonly HashSet<Task> inFlight = [];
     private TaskCompletionSource completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public QueueListener(FunctionDefinition function, QueuesOptions options, InvocationClient invoker, HostLoggers logs, TimeProvider clock)
+    public QueueListener(FunctionDefinition function, QueuesOptions options, FunctionInvoker invoker, HostLoggers logs, TimeProvider clock)
     {
+        ArgumentNullException.ThrowIfNull(function);
         Function = function;
         trigger = (QueueTrigger)function.Trigger;
         this.options = options;
-        var client = CloudStorageAccount.Parse(trigger.ConnectionString).CreateCloudQueueClient();
         // Raw text in and out: this class does the base64 step itself, so that a message that is not
         // valid base64 can go to the poison queue and a poison copy keeps the exact original body.
-        queue = client.GetQueueReference(trigger.QueueName);
-        queue.EncodeMessage = false;
-        poisonQueue = client.GetQueueReference(PoisonQueueName(trigger.QueueName));
-        poisonQueue.EncodeMessage = false;
+        var raw = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        queue = new QueueClient(trigger.ConnectionString, trigger.QueueName, raw);
+        poisonQueue = new QueueClient(trigger.ConnectionString, PoisonQueueName(trigger.QueueName), raw);
         this.invoker = invoker;
         this.logs = logs;
         this.clock = clock;
@@ -50,26 +51,30 @@ internal sealed class QueueListener : ITriggerListener
     public static string PoisonQueueName(string queueName) => queueName + "-poison";
 
     /// <summary>
-    /// The payload for one message, as the host builds it: the message text double-encoded in Data,
-    /// and in Metadata DequeueCount as a string, Id and PopReceipt double-encoded, the times to whole
-    /// seconds, the top-level properties of a JSON-object message, and sys.
+    /// The trigger metadata for one message, as the host builds it: QueueTrigger (the text), DequeueCount,
+    /// Id, PopReceipt, the three times (defaults: now, and max for the other two), then the top-level
+    /// properties of a JSON-object message (overwriting same-named keys).
     /// </summary>
-    public static (JObject Data, JObject Metadata) Payload(
-        string functionName, string bindingName, string text, string id, string popReceipt, int dequeueCount,
+    public static Dictionary<string, object?> BindingData(
+        string? text, string id, string popReceipt, long dequeueCount,
         DateTimeOffset? insertionTime, DateTimeOffset? expirationTime, DateTimeOffset? nextVisibleTime, DateTimeOffset utcNow)
     {
-        var bindingData = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+        var data = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
         {
             ["QueueTrigger"] = text,
-            ["DequeueCount"] = (long)dequeueCount,
-            ["ExpirationTime"] = expirationTime,
+            ["DequeueCount"] = dequeueCount,
+            ["ExpirationTime"] = expirationTime ?? DateTimeOffset.MaxValue,
             ["Id"] = id,
-            ["InsertionTime"] = insertionTime,
-            ["NextVisibleTime"] = nextVisibleTime,
+            ["InsertionTime"] = insertionTime ?? utcNow,
+            ["NextVisibleTime"] = nextVisibleTime ?? DateTimeOffset.MaxValue,
             ["PopReceipt"] = popReceipt,
         };
-        InvocationPayload.ApplyBindingData(text, bindingData);
-        return (new JObject { [bindingName] = InvocationPayload.Encode(text) }, InvocationPayload.Metadata(bindingData, functionName, utcNow));
+        if (text is not null)
+        {
+            RpcValues.ApplyBindingData(text, data);
+        }
+
+        return data;
     }
 
     /// <summary>The text of a message as it is stored, for a body the function should receive.</summary>
@@ -85,25 +90,25 @@ internal sealed class QueueListener : ITriggerListener
             while (!cancellationToken.IsCancellationRequested)
             {
                 await WaitForCapacityAsync(cancellationToken);
-                IReadOnlyList<CloudQueueMessage> batch;
+                QueueMessage[] batch;
                 try
                 {
                     if (!queueReady)
                     {
-                        await queue.CreateIfNotExistsAsync(null, null, cancellationToken);
+                        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
                         queueReady = true;
                     }
 
-                    batch = [.. await queue.GetMessagesAsync(options.BatchSize, Lease, null, null, cancellationToken)];
+                    batch = (await queue.ReceiveMessagesAsync(options.BatchSize, Lease, cancellationToken)).Value;
                 }
-                catch (StorageException ex)
+                catch (RequestFailedException ex)
                 {
-                    queueReady = ex.RequestInformation?.HttpStatusCode != 404 && queueReady;
+                    queueReady = ex.Status != 404 && queueReady;
                     HostLog.PollFailed(logs.Function(Function.Name), trigger.QueueName, ex.Message);
                     batch = [];
                 }
 
-                if (batch.Count > 0)
+                if (batch.Length > 0)
                 {
                     delay = minimum;
                     foreach (var message in batch)
@@ -136,8 +141,8 @@ internal sealed class QueueListener : ITriggerListener
     {
         // The admin API's input becomes a message on the function's queue: the function then sees an
         // ordinary message, with real metadata.
-        await queue.CreateIfNotExistsAsync(null, null, cancellationToken);
-        await queue.AddMessageAsync(new CloudQueueMessage(EncodeBody(input ?? string.Empty)), null, null, null, null, cancellationToken);
+        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await queue.SendMessageAsync(EncodeBody(input ?? string.Empty), cancellationToken);
     }
 
     private void Track(Task task)
@@ -184,49 +189,61 @@ internal sealed class QueueListener : ITriggerListener
         }
     }
 
-    private async Task ProcessAsync(CloudQueueMessage message, CancellationToken cancellationToken)
+    private async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var logger = logs.Function(Function.Name);
+        var receipt = new Receipt(message.PopReceipt);
         try
         {
             if (message.DequeueCount > options.MaxDequeueCount)
             {
-                await MoveToPoisonAsync(message, cancellationToken);
+                await MoveToPoisonAsync(message, receipt, cancellationToken);
                 return;
             }
 
-            var raw = message.AsString;
-            string text;
+            var raw = message.MessageText;
+            byte[] body;
             if (options.Base64)
             {
                 try
                 {
-                    text = Encoding.UTF8.GetString(Convert.FromBase64String(raw));
+                    body = Convert.FromBase64String(raw);
                 }
                 catch (FormatException)
                 {
-                    HostLog.NotBase64(logger, message.Id, trigger.QueueName, poisonQueue.Name);
-                    await MoveToPoisonAsync(message, cancellationToken, log: false);
+                    HostLog.NotBase64(logger, message.MessageId, trigger.QueueName, poisonQueue.Name);
+                    await MoveToPoisonAsync(message, receipt, cancellationToken, log: false);
                     return;
                 }
             }
             else
             {
-                text = raw;
+                body = Encoding.UTF8.GetBytes(raw);
             }
 
-            var (data, metadata) = Payload(Function.Name, trigger.BindingName, text, message.Id, message.PopReceipt, message.DequeueCount,
-                message.InsertionTime, message.ExpirationTime, message.NextVisibleTime, clock.GetUtcNow());
-            HostLog.QueueTriggerDetails(logger, message.Id, message.DequeueCount, message.InsertionTime);
+            string? text;
+            try
+            {
+                text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
+            }
+            catch (ArgumentException)
+            {
+                text = null;
+            }
 
-            bool succeeded;
+            var bindingData = BindingData(text, message.MessageId, message.PopReceipt, message.DequeueCount,
+                message.InsertedOn, message.ExpiresOn, message.NextVisibleOn, clock.GetUtcNow());
+            var input = new ParameterBinding { Name = trigger.BindingName, Data = new TypedData { String = text ?? Encoding.UTF8.GetString(body) } };
+            HostLog.QueueTriggerDetails(logger, message.MessageId, message.DequeueCount, message.InsertedOn);
+
+            InvocationOutcome outcome;
             using (var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                var renewing = KeepInvisibleAsync(message, renewal.Token);
+                var renewing = KeepInvisibleAsync(message, receipt, renewal.Token);
                 try
                 {
-                    succeeded = await invoker.InvokeAsync(Function.Name, $"New queue message detected on '{trigger.QueueName}'.", data, metadata, cancellationToken);
+                    outcome = await invoker.InvokeAsync(Function, $"New queue message detected on '{trigger.QueueName}'.", [input], bindingData, cancellationToken);
                 }
                 finally
                 {
@@ -235,83 +252,90 @@ internal sealed class QueueListener : ITriggerListener
                 }
             }
 
-            if (succeeded)
+            if (outcome.Succeeded)
             {
-                await DeleteAsync(message, cancellationToken);
+                await DeleteAsync(message, receipt, cancellationToken);
             }
             else if (message.DequeueCount >= options.MaxDequeueCount)
             {
-                await MoveToPoisonAsync(message, cancellationToken);
+                await MoveToPoisonAsync(message, receipt, cancellationToken);
             }
             else
             {
-                await queue.UpdateMessageAsync(message, options.VisibilityTimeout, MessageUpdateFields.Visibility, null, null, cancellationToken);
+                await queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: options.VisibilityTimeout, cancellationToken: cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping mid-invocation: hand the message back now rather than after the lease.
-            await TryReleaseAsync(message);
+            await TryReleaseAsync(message, receipt);
         }
-        catch (StorageException ex)
+        catch (RequestFailedException ex)
         {
             HostLog.QueueProcessingError(logger, trigger.QueueName, ex.Message);
         }
     }
 
-    private async Task KeepInvisibleAsync(CloudQueueMessage message, CancellationToken cancellationToken)
+    private async Task KeepInvisibleAsync(QueueMessage message, Receipt receipt, CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
                 await Task.Delay(Lease / 2, clock, cancellationToken);
-                await queue.UpdateMessageAsync(message, Lease, MessageUpdateFields.Visibility, null, null, cancellationToken);
+                var updated = await queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: Lease, cancellationToken: cancellationToken);
+                receipt.Value = updated.Value.PopReceipt;
             }
         }
         catch (OperationCanceledException)
         {
             // Processing finished.
         }
-        catch (StorageException ex)
+        catch (RequestFailedException ex)
         {
             HostLog.QueueProcessingError(logs.Function(Function.Name), trigger.QueueName, "renewing a message's visibility failed: " + ex.Message);
         }
     }
 
-    private async Task MoveToPoisonAsync(CloudQueueMessage message, CancellationToken cancellationToken, bool log = true)
+    private async Task MoveToPoisonAsync(QueueMessage message, Receipt receipt, CancellationToken cancellationToken, bool log = true)
     {
         if (log)
         {
-            HostLog.MovedToPoison(logs.Function(Function.Name), message.Id, options.MaxDequeueCount, poisonQueue.Name);
+            HostLog.MovedToPoison(logs.Function(Function.Name), message.MessageId, options.MaxDequeueCount, poisonQueue.Name);
         }
 
-        await poisonQueue.CreateIfNotExistsAsync(null, null, cancellationToken);
-        await poisonQueue.AddMessageAsync(new CloudQueueMessage(message.AsString), null, null, null, null, cancellationToken);
-        await DeleteAsync(message, cancellationToken);
+        await poisonQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await poisonQueue.SendMessageAsync(message.MessageText, cancellationToken);
+        await DeleteAsync(message, receipt, cancellationToken);
     }
 
-    private async Task DeleteAsync(CloudQueueMessage message, CancellationToken cancellationToken)
+    private async Task DeleteAsync(QueueMessage message, Receipt receipt, CancellationToken cancellationToken)
     {
         try
         {
-            await queue.DeleteMessageAsync(message.Id, message.PopReceipt, null, null, cancellationToken);
+            await queue.DeleteMessageAsync(message.MessageId, receipt.Value, cancellationToken);
         }
-        catch (StorageException ex) when (ex.RequestInformation?.HttpStatusCode == 404)
+        catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // Already gone (its lease ran out and another run deleted it): nothing left to do.
         }
     }
 
-    private async Task TryReleaseAsync(CloudQueueMessage message)
+    private async Task TryReleaseAsync(QueueMessage message, Receipt receipt)
     {
         try
         {
-            await queue.UpdateMessageAsync(message, TimeSpan.Zero, MessageUpdateFields.Visibility, null, null, CancellationToken.None);
+            await queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
         }
-        catch (StorageException)
+        catch (RequestFailedException)
         {
             // Best effort: otherwise it reappears when its lease ends.
         }
+    }
+
+    /// <summary>A message's current pop receipt (each visibility update issues a new one).</summary>
+    private sealed class Receipt(string value)
+    {
+        public string Value { get; set; } = value;
     }
 }

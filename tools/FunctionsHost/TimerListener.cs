@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.WindowsAzure.Storage;
-using Microsoft.WindowsAzure.Storage.Blob;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using FunctionsHost.Rpc;
 using NCrontab;
+using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 namespace FunctionsHost;
@@ -73,15 +76,21 @@ internal sealed class CronSchedule
 /// <summary>The schedule monitor's record of a timer: the last run, the next expected run, when it was written.</summary>
 internal sealed record ScheduleStatus(DateTimeOffset Last, DateTimeOffset Next, DateTimeOffset LastUpdated)
 {
-    /// <summary>How the status appears in a payload (<c>Last</c> is <c>0001-01-01T00:00:00</c> before the first run).</summary>
+    /// <summary>
+    /// How the status appears in the TimerInfo the host sends: local <c>DateTime</c>s as Newtonsoft
+    /// writes them (with the local offset; <c>default(DateTime).ToLocalTime()</c> before the first run).
+    /// </summary>
     public JObject ToPayload() => new()
     {
-        ["Last"] = Last == DateTimeOffset.MinValue ? new JValue(DateTime.MinValue) : new JValue(Last),
-        ["Next"] = Next,
-        ["LastUpdated"] = LastUpdated,
+        ["Last"] = Local(Last),
+        ["Next"] = Local(Next),
+        ["LastUpdated"] = Local(LastUpdated),
     };
 
-    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, string>
+    private static DateTime Local(DateTimeOffset time) =>
+        time == DateTimeOffset.MinValue ? default(DateTime).ToLocalTime() : time.UtcDateTime.ToLocalTime();
+
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
     {
         ["Last"] = Last.ToString("o", CultureInfo.InvariantCulture),
         ["Next"] = Next.ToString("o", CultureInfo.InvariantCulture),
@@ -98,7 +107,7 @@ internal sealed record ScheduleStatus(DateTimeOffset Last, DateTimeOffset Next, 
                 ? new ScheduleStatus(Time(doc.RootElement, "Last") ?? DateTimeOffset.MinValue, next, Time(doc.RootElement, "LastUpdated") ?? DateTimeOffset.MinValue)
                 : null;
         }
-        catch (JsonException)
+        catch (System.Text.Json.JsonException)
         {
             return null;
         }
@@ -138,13 +147,13 @@ internal sealed record ScheduleStatus(DateTimeOffset Last, DateTimeOffset Next, 
 internal sealed class ScheduleMonitor
 {
     public const string ContainerName = "azure-webjobs-hosts";
-    private readonly CloudBlobContainer container;
+    private readonly BlobContainerClient container;
     private readonly string hostId;
     private int created;
 
     public ScheduleMonitor(string connectionString, string hostId)
     {
-        container = CloudStorageAccount.Parse(connectionString).CreateCloudBlobClient().GetContainerReference(ContainerName);
+        container = new BlobContainerClient(connectionString, ContainerName);
         this.hostId = hostId;
     }
 
@@ -152,12 +161,12 @@ internal sealed class ScheduleMonitor
 
     public async Task<ScheduleStatus?> GetStatusAsync(string timerName, CancellationToken cancellationToken)
     {
-        var blob = container.GetBlockBlobReference(BlobName(hostId, timerName));
         try
         {
-            return ScheduleStatus.FromJson(await blob.DownloadTextAsync(null, null, null, null, cancellationToken));
+            var content = await container.GetBlobClient(BlobName(hostId, timerName)).DownloadContentAsync(cancellationToken);
+            return ScheduleStatus.FromJson(content.Value.Content.ToString());
         }
-        catch (StorageException ex) when (ex.RequestInformation?.HttpStatusCode == 404)
+        catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return null;
         }
@@ -167,12 +176,13 @@ internal sealed class ScheduleMonitor
     {
         if (Interlocked.Exchange(ref created, 1) == 0)
         {
-            await container.CreateIfNotExistsAsync(BlobContainerPublicAccessType.Off, null, null, cancellationToken);
+            await container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
         }
 
-        var blob = container.GetBlockBlobReference(BlobName(hostId, timerName));
-        blob.Properties.ContentType = "application/json";
-        await blob.UploadTextAsync(status.ToJson(), null, null, null, null, cancellationToken);
+        await container.GetBlobClient(BlobName(hostId, timerName)).UploadAsync(
+            BinaryData.FromString(status.ToJson()),
+            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
+            cancellationToken);
     }
 }
 
@@ -187,13 +197,13 @@ internal sealed class TimerListener : ITriggerListener
     private readonly CronSchedule schedule;
     private readonly bool useMonitor;
     private readonly ScheduleMonitor monitor;
-    private readonly InvocationClient invoker;
+    private readonly FunctionInvoker invoker;
     private readonly HostLoggers logs;
     private readonly TimeProvider clock;
     private readonly SemaphoreSlim oneRunAtATime = new(1, 1);
     private ScheduleStatus? status;
 
-    public TimerListener(FunctionDefinition function, ScheduleMonitor monitor, InvocationClient invoker, HostLoggers logs, TimeProvider clock)
+    public TimerListener(FunctionDefinition function, ScheduleMonitor monitor, FunctionInvoker invoker, HostLoggers logs, TimeProvider clock)
     {
         Function = function;
         trigger = (TimerTrigger)function.Trigger;
@@ -207,12 +217,18 @@ internal sealed class TimerListener : ITriggerListener
 
     public FunctionDefinition Function { get; }
 
-    /// <summary>The timer payload: <c>{"Schedule":{"AdjustForDST":true},"ScheduleStatus":...,"IsPastDue":...}</c>.</summary>
-    public static JObject TimerInfo(ScheduleStatus? status, bool isPastDue) => new()
+    /// <summary>The TimerInfo JSON the host sends: <c>{"Schedule":{"AdjustForDST":true},"ScheduleStatus":...|null,"IsPastDue":...}</c>.</summary>
+    public static string TimerInfo(ScheduleStatus? status, bool isPastDue) => new JObject
     {
         ["Schedule"] = new JObject { ["AdjustForDST"] = true },
         ["ScheduleStatus"] = status?.ToPayload() ?? (JToken)JValue.CreateNull(),
         ["IsPastDue"] = isPastDue,
+    }.ToString(Formatting.None);
+
+    /// <summary>The timer's trigger metadata: <c>TimerTrigger</c> = the local time in the current culture (<c>DateTime.Now.ToString()</c>).</summary>
+    public static Dictionary<string, object?> BindingData(DateTimeOffset now) => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["TimerTrigger"] = now.UtcDateTime.ToLocalTime().ToString(CultureInfo.CurrentCulture),
     };
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -231,7 +247,7 @@ internal sealed class TimerListener : ITriggerListener
                     await monitor.UpdateStatusAsync(Function.Name, check.Status, cancellationToken);
                 }
             }
-            catch (StorageException ex)
+            catch (RequestFailedException ex)
             {
                 HostLog.ScheduleStatusFailed(logger, Function.Name, ex.Message);
             }
@@ -243,11 +259,11 @@ internal sealed class TimerListener : ITriggerListener
         if (pastDue && status is not null)
         {
             HostLog.PastDue(logger, Function.Name, status.Next);
-            await RunOnceAsync(isPastDue: true, status.Next, $"Timer fired at {InvocationPayload.Iso(clock.GetUtcNow())}", cancellationToken);
+            await RunOnceAsync(isPastDue: true, status.Next, $"Timer fired at {Iso(clock.GetUtcNow())}", cancellationToken);
         }
         else if (trigger.RunOnStartup)
         {
-            await RunOnceAsync(isPastDue: false, clock.GetUtcNow(), $"Timer fired at {InvocationPayload.Iso(clock.GetUtcNow())}", cancellationToken);
+            await RunOnceAsync(isPastDue: false, clock.GetUtcNow(), $"Timer fired at {Iso(clock.GetUtcNow())}", cancellationToken);
         }
 
         while (!cancellationToken.IsCancellationRequested)
@@ -258,7 +274,7 @@ internal sealed class TimerListener : ITriggerListener
                 await Task.Delay(next - clock.GetUtcNow() + TimeSpan.FromMilliseconds(1), clock, cancellationToken);
             }
 
-            await RunOnceAsync(isPastDue: false, next, $"Timer fired at {InvocationPayload.Iso(clock.GetUtcNow())}", cancellationToken);
+            await RunOnceAsync(isPastDue: false, next, $"Timer fired at {Iso(clock.GetUtcNow())}", cancellationToken);
         }
     }
 
@@ -268,8 +284,7 @@ internal sealed class TimerListener : ITriggerListener
         await oneRunAtATime.WaitAsync(cancellationToken);
         try
         {
-            await invoker.InvokeAsync(Function.Name, AdminReason, Data(useMonitor ? status : null, isPastDue: false),
-                InvocationPayload.Metadata(new Dictionary<string, object?>(), Function.Name, clock.GetUtcNow()), cancellationToken);
+            await invoker.InvokeAsync(Function, AdminReason, [Input(useMonitor ? status : null, isPastDue: false)], BindingData(clock.GetUtcNow()), cancellationToken);
         }
         finally
         {
@@ -287,8 +302,7 @@ internal sealed class TimerListener : ITriggerListener
 
         try
         {
-            await invoker.InvokeAsync(Function.Name, reason, Data(useMonitor ? status : null, isPastDue),
-                InvocationPayload.Metadata(new Dictionary<string, object?>(), Function.Name, clock.GetUtcNow()), cancellationToken);
+            await invoker.InvokeAsync(Function, reason, [Input(useMonitor ? status : null, isPastDue)], BindingData(clock.GetUtcNow()), cancellationToken);
             if (useMonitor)
             {
                 var now = clock.GetUtcNow();
@@ -296,7 +310,7 @@ internal sealed class TimerListener : ITriggerListener
                 await monitor.UpdateStatusAsync(Function.Name, status, cancellationToken);
             }
         }
-        catch (StorageException ex)
+        catch (RequestFailedException ex)
         {
             HostLog.ScheduleStatusFailed(logs.Function(Function.Name), Function.Name, ex.Message);
         }
@@ -306,5 +320,8 @@ internal sealed class TimerListener : ITriggerListener
         }
     }
 
-    private JObject Data(ScheduleStatus? payloadStatus, bool isPastDue) => new() { [trigger.BindingName] = TimerInfo(payloadStatus, isPastDue) };
+    private ParameterBinding Input(ScheduleStatus? payloadStatus, bool isPastDue) =>
+        new() { Name = trigger.BindingName, Data = new TypedData { Json = TimerInfo(payloadStatus, isPastDue) } };
+
+    private static string Iso(DateTimeOffset time) => time.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 }

@@ -96,8 +96,27 @@ async function waitForSweep() {
   return last;
 }
 
+// The host answers on its port at once; the worker starts behind it. Wait until the host says it runs
+// and the app serves its routes (the dashboard page needs no key).
+async function waitForApp() {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    try {
+      const status = await fetch(`${base}/admin/host/status`);
+      if (status.ok && (await status.json()).state === "Running") {
+        const page = await fetch(`${base}/api/dashboard`);
+        await page.arrayBuffer();
+        if (page.ok) return;
+      }
+    } catch { /* not listening yet */ }
+    await sleep(250);
+  }
+  throw new Error(`the function app at ${base} did not become ready (see .run/functions.log)`);
+}
+
 async function main() {
   console.log();
+  await waitForApp();
   if (opts.demo === "1") {
     console.log("==> loading demo data");
     await loadRegistry();

@@ -1,7 +1,5 @@
 using DisclosurePipeline.Configuration;
-using DisclosurePipeline.Functions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
+using DisclosurePipeline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -20,9 +18,9 @@ public sealed class AlertsSettingsTests
     [DataRow("Alerts:WorkbenchUrl", "/api/workbench", "Alerts__WorkbenchUrl '/api/workbench'")]
     public async Task Start_WrongAlertSetting_FailsNamingIt(string key, string value, string message)
     {
-        await using var app = Build(new Dictionary<string, string?> { [key] = value });
+        await using var app = FunctionAppServices.Build(new Dictionary<string, string?> { [key] = value });
 
-        var error = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IStartupValidator>().Validate());
+        var error = Assert.ThrowsExactly<OptionsValidationException>(() => app.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains(message, error.Message);
     }
@@ -30,7 +28,7 @@ public sealed class AlertsSettingsTests
     [TestMethod]
     public async Task Start_EveryAlertSettingValid_Starts()
     {
-        await using var app = Build(new Dictionary<string, string?>
+        await using var app = FunctionAppServices.Build(new Dictionary<string, string?>
         {
             ["Alerts:WebhookUrl"] = "https://example.webhook.office.com/webhookb2/x",
             ["Alerts:Format"] = "Teams",
@@ -39,9 +37,9 @@ public sealed class AlertsSettingsTests
             ["Alerts:WorkbenchUrl"] = "https://pipeline.example.cn/api/workbench",
         });
 
-        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        app.GetRequiredService<IStartupValidator>().Validate();
 
-        var options = app.Services.GetRequiredService<IOptions<AlertsOptions>>().Value;
+        var options = app.GetRequiredService<IOptions<AlertsOptions>>().Value;
         Assert.AreEqual(AlertFormat.Teams, options.ResolveFormat());
         Assert.AreEqual(new TimeOnly(9, 0), options.ResolveDigest());
     }
@@ -49,20 +47,12 @@ public sealed class AlertsSettingsTests
     [TestMethod]
     public async Task Start_NoAlertSettings_JsonWithoutDigest()
     {
-        await using var app = Build([]);
+        await using var app = FunctionAppServices.Build([]);
 
-        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        app.GetRequiredService<IStartupValidator>().Validate();
 
-        var options = app.Services.GetRequiredService<IOptions<AlertsOptions>>().Value;
+        var options = app.GetRequiredService<IOptions<AlertsOptions>>().Value;
         Assert.AreEqual(AlertFormat.Json, options.ResolveFormat());
         Assert.IsNull(options.ResolveDigest());
-    }
-
-    private static WebApplication Build(Dictionary<string, string?> settings)
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddFunctionApp(builder.Configuration);
-        return builder.Build();
     }
 }

@@ -4,8 +4,9 @@ namespace DisclosurePipeline.Tests.Infrastructure;
 
 /// <summary>
 /// The whole product for end-to-end tests: its own Azurite, the public data simulator over HTTP, and
-/// the assembled function app (artifacts/app) under the local Functions host — the same processes
-/// ./run.sh starts. Each stack has its own storage, so test classes cannot see each other's data.
+/// the published function app (artifacts/app, the .NET isolated worker) under the local Functions host —
+/// the same processes ./run.sh starts. Each stack has its own storage, so test classes cannot see each
+/// other's data; start one per test class, not per test.
 /// </summary>
 internal sealed class PipelineStack : IAsyncDisposable
 {
@@ -42,11 +43,12 @@ internal sealed class PipelineStack : IAsyncDisposable
 
     public string StorageConnectionString => azurite.ConnectionString;
 
-    /// <summary>What the host and handler printed lately, for failure messages.</summary>
+    /// <summary>What the host and the worker printed lately, for failure messages.</summary>
     public string HostOutput => host.RecentOutput;
 
     public static async Task<PipelineStack> StartAsync(int entities, IReadOnlyDictionary<string, string?>? settings, CancellationToken cancellationToken)
     {
+        RepoPaths.EnsureFunctionAppPublished();
         var azurite = await Azurite.StartAsync(cancellationToken);
         var simulatorPort = FreePort.Next();
         var simulator = ToolProcess.StartDotnet(
@@ -104,6 +106,23 @@ internal sealed class PipelineStack : IAsyncDisposable
         }
     }
 
+    /// <summary>Registers <paramref name="entityId"/> (if it is not yet) and issues a supplier key for it, as staff do.</summary>
+    public async Task<string> IssueSupplierKeyAsync(string entityId, CancellationToken cancellationToken)
+    {
+        using var import = await Staff.PutAsync(
+            "api/suppliers",
+            new StringContent($"id,name,kind\n{entityId},测试供应商 {entityId[^4..]},supplier\n", System.Text.Encoding.UTF8, "text/csv"),
+            cancellationToken);
+        using var issued = await Staff.PostAsync($"api/suppliers/{entityId}/keys", null, cancellationToken);
+        if ((int)import.StatusCode != 200 || (int)issued.StatusCode != 201)
+        {
+            throw new InvalidOperationException($"could not issue a key for {entityId}: import {(int)import.StatusCode}, keys {(int)issued.StatusCode}{Environment.NewLine}{HostOutput}");
+        }
+
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await issued.Content.ReadAsStringAsync(cancellationToken))!;
+        return (string)body["key"]!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Simulator.Dispose();
@@ -122,7 +141,10 @@ internal sealed class PipelineStack : IAsyncDisposable
         return client;
     }
 
-    /// <summary>The host listens before the handler is ready; wait until /admin/host/status says it runs.</summary>
+    /// <summary>
+    /// The host listens before the worker is ready; wait until /admin/host/status says it runs and the app serves
+    /// its routes (the dashboard page, which needs no key, answers 200).
+    /// </summary>
     private async Task WaitForHandlerAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
@@ -134,7 +156,11 @@ internal sealed class PipelineStack : IAsyncDisposable
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.IsSuccessStatusCode && body.Contains("Running", StringComparison.Ordinal))
                 {
-                    return;
+                    using var page = await Functions.GetAsync("api/dashboard", cancellationToken);
+                    if (page.IsSuccessStatusCode)
+                    {
+                        return;
+                    }
                 }
             }
             catch (HttpRequestException)

@@ -15,8 +15,32 @@ internal static class RepoPaths
     /// <summary>The built dll of a project under tools/.</summary>
     public static string ToolDll(string project) => Combine("tools", project, "bin", Configuration, "net10.0", project + ".dll");
 
-    /// <summary>The assembled function app (host.json, function folders, handler/), built by the functions project.</summary>
+    /// <summary>
+    /// The function app as deployed: the <c>dotnet publish</c> output of functions/ (host.json, functions.metadata,
+    /// worker.config.json, extensions.json, .azurefunctions/, the worker), written by ./test.sh and ./run.sh.
+    /// </summary>
     public static string FunctionApp => Combine("artifacts", "app");
+
+    /// <summary>
+    /// Fails, saying what to run, when <see cref="FunctionApp"/> is missing or is not the worker this test run was
+    /// built with (the published assembly differs from functions/bin/&lt;configuration&gt;).
+    /// </summary>
+    public static void EnsureFunctionAppPublished()
+    {
+        const string assembly = "DisclosurePipeline.Functions.dll";
+        var published = Path.Combine(FunctionApp, assembly);
+        var built = Combine("functions", "bin", Configuration, "net10.0", assembly);
+        var publish = $"dotnet publish functions/DisclosurePipeline.Functions.csproj -c {Configuration} -o artifacts/app (./test.sh does it)";
+        if (!File.Exists(Path.Combine(FunctionApp, "worker.config.json")) || !File.Exists(published))
+        {
+            throw new InvalidOperationException($"{FunctionApp} holds no published function app: run {publish}.");
+        }
+
+        if (File.Exists(built) && !File.ReadAllBytes(built).AsSpan().SequenceEqual(File.ReadAllBytes(published)))
+        {
+            throw new InvalidOperationException($"{FunctionApp} is not the function app this test run was built with: run {publish}.");
+        }
+    }
 
     private static string FindRoot()
     {

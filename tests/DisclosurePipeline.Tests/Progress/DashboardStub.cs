@@ -71,7 +71,7 @@ internal sealed class DashboardStub : IAsyncDisposable
 
     public static byte[] PageBytes()
     {
-        using var stream = typeof(Program).Assembly.GetManifestResourceStream(ResourceName)
+        using var stream = typeof(DisclosurePipeline.Functions.ProgressFunctions).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);

@@ -1,34 +1,53 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsvHelper;
-using DisclosurePipeline.Functions.Http;
 using DisclosurePipeline.Progress;
 using DisclosurePipeline.Storage;
 using DisclosurePipeline.Tests.Infrastructure;
 using DisclosurePipeline.Tests.Storage;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace DisclosurePipeline.Tests.Progress;
 
 /// <summary>
-/// The progress endpoints and the dashboard, in process (the real function app through
-/// <see cref="WebApplicationFactory{TEntryPoint}"/>) over Azurite with tables of their own.
+/// The progress endpoints and the dashboard page of the real function app under the local Functions host
+/// (one <see cref="PipelineStack"/> for the class), over tables the test fills directly. Each test reads its own
+/// year, so the tests cannot see each other's rows.
 /// </summary>
 [TestClass]
 [DoNotParallelize]
 public sealed class ProgressEndpointsTests
 {
-    private const string StaffKey = "staff-key-for-tests";
-    private const string AnalystKey = "analyst-key-for-tests";
-    private const string SupplierKey = "supplier-key-for-tests";
+    private const string NotAKey = "not-a-key";
+
+    /// <summary>The year the entity-table tests fill (other tests use 2023, never rolled up, and 2024).</summary>
+    private const int EntitiesYear = 2022;
+    private static PipelineStack stack = null!;
+    private static ServiceProvider storage = null!;
+    private static string supplierKey = null!;
 
     public TestContext TestContext { get; set; } = null!;
+
+    private static IProgressStore Progress => storage.GetRequiredService<IProgressStore>();
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ct = context.CancellationToken;
+        stack = await PipelineStack.StartAsync(10, null, ct);
+        storage = new ServiceCollection().AddPipelineStorage(stack.StorageConnectionString).BuildServiceProvider();
+        supplierKey = await stack.IssueSupplierKeyAsync(TestIds.Uscc(1), ct);
+    }
+
+    [ClassCleanup]
+    public static async Task StopAsync()
+    {
+        await storage.DisposeAsync();
+        await stack.DisposeAsync();
+    }
 
     [TestMethod]
     [Timeout(30000, CooperativeCancellation = true)]
@@ -38,17 +57,18 @@ public sealed class ProgressEndpointsTests
     public async Task Get_NoTokenUnknownTokenOrSupplierKey_401Or403Problem(string path)
     {
         var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct);
 
-        using var none = await api.Client.GetAsync(path, ct);
-        using var unknown = await api.GetAsync(path, "not-a-key", ct);
-        using var supplier = await api.GetAsync(path, SupplierKey, ct);
+        using var none = await stack.Functions.GetAsync(path, ct);
+        using var unknown = await GetAsync(path, NotAKey, ct);
+        using var supplier = await GetAsync(path, supplierKey, ct);
 
-        Assert.AreEqual(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, none.StatusCode, stack.HostOutput);
         Assert.AreEqual("application/problem+json", none.Content.Headers.ContentType?.MediaType);
+        Assert.AreEqual("Bearer", none.Headers.WwwAuthenticate.ToString());
         Assert.AreEqual(HttpStatusCode.Unauthorized, unknown.StatusCode);
         Assert.AreEqual(HttpStatusCode.Forbidden, supplier.StatusCode);
         Assert.AreEqual("application/problem+json", supplier.Content.Headers.ContentType?.MediaType);
+        Assert.AreEqual(403, (int)JsonNode.Parse(await supplier.Content.ReadAsStringAsync(ct))!["status"]!);
     }
 
     [TestMethod]
@@ -56,14 +76,13 @@ public sealed class ProgressEndpointsTests
     public async Task GetProgress_AnalystAndStaff_ContractJsonOfTheLatestRollup()
     {
         var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct);
         var older = ProgressStoreTests.Report(new DateTimeOffset(2024, 6, 29, 15, 0, 0, TimeSpan.Zero), 40, 30);
         var latest = ProgressStoreTests.Report(new DateTimeOffset(2024, 6, 30, 15, 0, 0, TimeSpan.Zero), 42, 31);
-        await api.Progress.SaveSnapshotAsync(older, ct);
-        await api.Progress.SaveSnapshotAsync(latest, ct);
+        await Progress.SaveSnapshotAsync(older, ct);
+        await Progress.SaveSnapshotAsync(latest, ct);
 
-        using var analyst = await api.GetAsync("/api/progress?year=2024", AnalystKey, ct);
-        using var staff = await api.GetAsync("/api/progress?year=2024", StaffKey, ct);
+        using var analyst = await GetAsync("/api/progress?year=2024", PipelineStack.AnalystKey, ct);
+        using var staff = await GetAsync("/api/progress?year=2024", PipelineStack.StaffKey, ct);
 
         Assert.AreEqual(HttpStatusCode.OK, analyst.StatusCode);
         Assert.AreEqual(HttpStatusCode.OK, staff.StatusCode);
@@ -86,13 +105,16 @@ public sealed class ProgressEndpointsTests
     public async Task GetProgress_NoYear_AnswersForTheCurrentTargetYear()
     {
         var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct, now: new DateTimeOffset(2024, 12, 31, 17, 0, 0, TimeSpan.Zero)); // 1 January 2025 in Beijing
-        await api.Progress.SaveSnapshotAsync(ProgressStoreTests.Report(new DateTimeOffset(2024, 12, 31, 16, 30, 0, TimeSpan.Zero), 5, 5, year: 2025), ct);
+        var shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        var now = TimeProvider.System.GetUtcNow();
+        var year = TimeZoneInfo.ConvertTime(now, shanghai).Year;
+        await Progress.SaveSnapshotAsync(ProgressStoreTests.Report(now.AddMinutes(-1), 5, 5, year: year), ct);
 
-        using var response = await api.GetAsync("/api/progress", AnalystKey, ct);
+        using var response = await GetAsync("/api/progress", PipelineStack.AnalystKey, ct);
 
-        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
-        Assert.AreEqual(2025, (int)JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["year"]!);
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, stack.HostOutput);
+        var answered = (int)JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["year"]!;
+        Assert.IsTrue(answered == year || answered == TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), shanghai).Year, $"{answered}: the year in Shanghai now");
     }
 
     [TestMethod]
@@ -104,10 +126,9 @@ public sealed class ProgressEndpointsTests
     public async Task Get_YearNotRolledUp_404Problem(string path)
     {
         var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct);
-        await api.Progress.SaveSnapshotAsync(ProgressStoreTests.Report(new DateTimeOffset(2024, 6, 30, 15, 0, 0, TimeSpan.Zero), 1, 1), ct);
+        await Progress.SaveSnapshotAsync(ProgressStoreTests.Report(new DateTimeOffset(2021, 6, 30, 15, 0, 0, TimeSpan.Zero), 1, 1, year: 2021), ct);
 
-        using var response = await api.GetAsync(path, AnalystKey, ct);
+        using var response = await GetAsync(path, PipelineStack.AnalystKey, ct);
 
         Assert.AreEqual(HttpStatusCode.NotFound, response.StatusCode);
         Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -125,9 +146,8 @@ public sealed class ProgressEndpointsTests
     public async Task Get_BadQuery_400ProblemNamingTheField(string path, string field)
     {
         var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct);
 
-        using var response = await api.GetAsync(path, StaffKey, ct);
+        using var response = await GetAsync(path, PipelineStack.StaffKey, ct);
 
         Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -140,10 +160,9 @@ public sealed class ProgressEndpointsTests
     public async Task GetEntities_Json_ItemsWithTheContractFields()
     {
         var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct);
-        var rows = await SeedEntitiesAsync(api, ct);
+        var rows = await SeedEntitiesAsync(ct);
 
-        using var response = await api.GetAsync("/api/progress/entities?year=2024&format=json", AnalystKey, ct);
+        using var response = await GetAsync($"/api/progress/entities?year={EntitiesYear}&format=json", PipelineStack.AnalystKey, ct);
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         var items = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["items"]!.AsArray();
@@ -161,15 +180,14 @@ public sealed class ProgressEndpointsTests
     public async Task GetEntities_Csv_DownloadWithBomThatCsvReadersRoundTrip()
     {
         var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct);
-        var rows = await SeedEntitiesAsync(api, ct);
+        var rows = await SeedEntitiesAsync(ct);
 
-        using var response = await api.GetAsync("/api/progress/entities?year=2024&format=csv", AnalystKey, ct);
+        using var response = await GetAsync($"/api/progress/entities?year={EntitiesYear}&format=csv", PipelineStack.AnalystKey, ct);
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.AreEqual("text/csv; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         Assert.AreEqual("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
-        Assert.AreEqual("entities-2024.csv", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        Assert.AreEqual($"entities-{EntitiesYear}.csv", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
         CollectionAssert.AreEqual(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3], "a UTF-8 BOM, so Excel shows the Chinese names");
 
@@ -195,11 +213,10 @@ public sealed class ProgressEndpointsTests
     public async Task GetHistory_Rollups_ItemsOldestFirst()
     {
         var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct);
-        await api.Progress.SaveSnapshotAsync(ProgressStoreTests.Report(new DateTimeOffset(2024, 6, 30, 15, 0, 0, TimeSpan.Zero), 42, 31), ct);
-        await api.Progress.SaveSnapshotAsync(ProgressStoreTests.Report(new DateTimeOffset(2024, 6, 29, 15, 0, 0, TimeSpan.Zero), 40, 30), ct);
+        await Progress.SaveSnapshotAsync(ProgressStoreTests.Report(new DateTimeOffset(2024, 6, 30, 15, 0, 0, TimeSpan.Zero), 42, 31), ct);
+        await Progress.SaveSnapshotAsync(ProgressStoreTests.Report(new DateTimeOffset(2024, 6, 29, 15, 0, 0, TimeSpan.Zero), 40, 30), ct);
 
-        using var response = await api.GetAsync("/api/progress/history?year=2024", AnalystKey, ct);
+        using var response = await GetAsync("/api/progress/history?year=2024", PipelineStack.AnalystKey, ct);
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.IsTrue(JsonNode.DeepEquals(
@@ -216,9 +233,8 @@ public sealed class ProgressEndpointsTests
     public async Task GetDashboard_NoToken_ServesThePageUncached()
     {
         var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct);
 
-        using var response = await api.Client.GetAsync("/api/dashboard", ct);
+        using var response = await stack.Functions.GetAsync("/api/dashboard", ct);
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.AreEqual("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
@@ -228,102 +244,22 @@ public sealed class ProgressEndpointsTests
             await response.Content.ReadAsByteArrayAsync(ct));
     }
 
-    [TestMethod]
-    [Timeout(30000, CooperativeCancellation = true)]
-    public async Task RollupProgress_InvokedLikeTheHost_ThenProgressEndpointsShowItsFigures()
-    {
-        var ct = TestContext.CancellationToken;
-        await using var api = await ProgressApi.StartAsync(ct);
-        await using var world = ProgressRollupServiceTests.RollupWorld.Over(api.Services);
-        await world.SeedAsync(ct);
-
-        using var invoke = new StringContent("""{"Data":{"timer":"{\"IsPastDue\":false}"},"Metadata":{}}""", Encoding.UTF8, "application/json");
-        using var invoked = await api.Client.PostAsync("/RollupProgress", invoke, ct);
-        using var progress = await api.GetAsync("/api/progress", StaffKey, ct);
-        using var entities = await api.GetAsync("/api/progress/entities", StaffKey, ct);
-
-        Assert.AreEqual(HttpStatusCode.OK, invoked.StatusCode, await invoked.Content.ReadAsStringAsync(ct));
-        Assert.AreEqual(HttpStatusCode.OK, progress.StatusCode);
-        var body = JsonNode.Parse(await progress.Content.ReadAsStringAsync(ct))!;
-        Assert.AreEqual(2024, (int)body["year"]!);
-        Assert.AreEqual(2, (int)body["prtr"]!["completed"]!);
-        Assert.AreEqual(2, (int)body["carbon"]!["completed"]!);
-        Assert.AreEqual(2, (int)body["violations"]!["overdue"]!);
-        Assert.AreEqual(4, (int)body["violations"]!["removed"]!);
-        Assert.HasCount(6, JsonNode.Parse(await entities.Content.ReadAsStringAsync(ct))!["items"]!.AsArray());
-    }
-
-    private static async Task<List<EntityProgressRow>> SeedEntitiesAsync(ProgressApi api, CancellationToken ct)
+    private static async Task<List<EntityProgressRow>> SeedEntitiesAsync(CancellationToken ct)
     {
         List<EntityProgressRow> rows =
         [
             new(TestIds.Uscc(1), "深圳市\"绿源\"环保, 有限公司", "supplier", 2, "completed", "in_progress", 3, 1, new DateTimeOffset(2024, 6, 30, 10, 0, 0, TimeSpan.FromHours(8))),
             new(TestIds.Uscc(2), "集团子公司", "subsidiary", 1, "none", "none", 0, 0, null),
         ];
-        await api.Progress.SaveEntityStatusAsync(2024, rows, ct);
-        await api.Progress.SaveSnapshotAsync(ProgressStoreTests.Report(new DateTimeOffset(2024, 6, 30, 15, 0, 0, TimeSpan.Zero), 1, 0), ct);
+        await Progress.SaveEntityStatusAsync(EntitiesYear, rows, ct);
+        await Progress.SaveSnapshotAsync(ProgressStoreTests.Report(new DateTimeOffset(EntitiesYear, 6, 30, 15, 0, 0, TimeSpan.Zero), 1, 0, year: EntitiesYear), ct);
         return [.. rows.OrderBy(r => r.Id, StringComparer.Ordinal)];
     }
 
-    /// <summary>The function app in process, over Azurite with a fresh name prefix and a fixed clock.</summary>
-    private sealed class ProgressApi : IAsyncDisposable
+    private static async Task<HttpResponseMessage> GetAsync(string path, string key, CancellationToken cancellationToken)
     {
-        private readonly WebApplicationFactory<Program> factory;
-
-        private ProgressApi(WebApplicationFactory<Program> factory)
-        {
-            this.factory = factory;
-            Client = factory.CreateClient();
-        }
-
-        public HttpClient Client { get; }
-
-        public IServiceProvider Services => factory.Services;
-
-        public IProgressStore Progress => factory.Services.GetRequiredService<IProgressStore>();
-
-        public static async Task<ProgressApi> StartAsync(CancellationToken cancellationToken, DateTimeOffset? now = null)
-        {
-            var azurite = await Azurite.GetAsync(cancellationToken);
-            var clock = new FakeTimeProvider(now ?? new DateTimeOffset(2024, 6, 30, 15, 0, 0, TimeSpan.Zero));
-            var names = StorageNames.Unique();
-#pragma warning disable CA2000 // owned and disposed by ProgressApi
-            var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-            {
-                b.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
-                b.UseSetting("Auth:StaffKeys:0", StaffKey);
-                b.UseSetting("Auth:AnalystKeys:0", AnalystKey);
-                b.ConfigureTestServices(s =>
-                {
-                    s.AddSingleton(new StorageAccount(azurite.ConnectionString, names));
-                    s.AddSingleton<TimeProvider>(clock);
-                    s.AddSingleton<IBearerKeyResolver, TestSupplierKeys>();
-                });
-            });
-#pragma warning restore CA2000
-            return new ProgressApi(factory);
-        }
-
-        public async Task<HttpResponseMessage> GetAsync(string path, string key, CancellationToken cancellationToken)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            return await Client.SendAsync(request, cancellationToken);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await factory.DisposeAsync();
-        }
-    }
-
-    /// <summary>One supplier key, as the supplier key store (another issue) will resolve it.</summary>
-    private sealed class TestSupplierKeys : IBearerKeyResolver
-    {
-        public Task<IReadOnlyList<Claim>?> ResolveAsync(string token, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<Claim>?>(token == SupplierKey
-                ? [new Claim(ClaimTypes.Role, "supplier"), new Claim("supplier_id", TestIds.Uscc(1))]
-                : null);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return await stack.Functions.SendAsync(request, cancellationToken);
     }
 }

@@ -1,6 +1,4 @@
-using DisclosurePipeline.Functions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
+using DisclosurePipeline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -14,11 +12,12 @@ public sealed class SettingsValidationTests
     [DataRow("Pipeline:TimeZone", "Mars/Olympus_Mons", "Pipeline__TimeZone")]
     [DataRow("Pipeline:PlanDeadlineDays", "-3", "PlanDeadlineDays")]
     [DataRow("Targets:Prtr", "-1", "Prtr")]
+    [DataRow("PublicData:BaseUrl", "ftp://example.org/", "PublicData:BaseUrl")]
     public async Task Start_WrongSetting_FailsNamingIt(string key, string value, string named)
     {
-        await using var app = Build(new Dictionary<string, string?> { [key] = value });
+        await using var services = FunctionAppServices.Build(new Dictionary<string, string?> { [key] = value });
 
-        var error = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IStartupValidator>().Validate());
+        var error = Assert.ThrowsExactly<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains(named, error.Message);
     }
@@ -26,18 +25,10 @@ public sealed class SettingsValidationTests
     [TestMethod]
     public async Task Start_DefaultSettings_AreValid()
     {
-        await using var app = Build([]);
+        await using var services = FunctionAppServices.Build([]);
 
-        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        services.GetRequiredService<IStartupValidator>().Validate();
 
-        Assert.AreEqual("Asia/Shanghai", app.Services.GetRequiredService<IOptions<DisclosurePipeline.Configuration.PipelineOptions>>().Value.ResolveZone().Id);
-    }
-
-    private static WebApplication Build(Dictionary<string, string?> settings)
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddFunctionApp(builder.Configuration);
-        return builder.Build();
+        Assert.AreEqual("Asia/Shanghai", services.GetRequiredService<IOptions<DisclosurePipeline.Configuration.PipelineOptions>>().Value.ResolveZone().Id);
     }
 }

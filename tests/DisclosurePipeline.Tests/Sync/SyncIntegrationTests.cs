@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Domain;
-using DisclosurePipeline.Functions.Protocol;
-using DisclosurePipeline.Functions.SyncSupplierBatch;
+using DisclosurePipeline.Functions;
 using DisclosurePipeline.Progress;
 using DisclosurePipeline.PublicData;
 using DisclosurePipeline.Registry;
@@ -23,7 +21,7 @@ namespace DisclosurePipeline.Tests.Sync;
 /// <summary>
 /// The sync services against a real Azurite and the simulator over HTTP: a full run lands exactly the
 /// platform's data, a redelivered batch changes nothing, a withdrawn disclosure is followed, and a batch
-/// that fails on its last delivery is counted as failed.
+/// that fails every delivery is counted as failed once it reaches the poison queue.
 /// </summary>
 [TestClass]
 [DoNotParallelize]
@@ -180,21 +178,22 @@ public sealed class SyncIntegrationTests
 
     [TestMethod]
     [Timeout(120_000, CooperativeCancellation = true)]
-    public async Task Function_FailingOnLastDelivery_CountsTheBatchAsFailedAndFails()
+    public async Task Functions_BatchFailsThenReachesPoison_FailsEachDeliveryThenCountsTheBatchAsFailed()
     {
         var ct = TestContext.CancellationToken;
         await using var sync = await SyncServices.CreateAsync(simulator, ct, platformUrl: new Uri($"http://127.0.0.1:{FreePort.Next()}/"));
         await sync.ImportAsync(registryCsv, ct);
         var run = await sync.Scheduler.StartFullRunAsync(ct);
         var messages = await sync.ReceiveAllAsync(ct);
-        var function = new SyncSupplierBatchFunction(sync.Processor, new HostQueueSettings(5), NullLogger<SyncSupplierBatchFunction>.Instance);
+        var functions = new SyncFunctions(sync.Scheduled, sync.Processor, sync.Runs, TimeProvider.System, NullLogger<SyncFunctions>.Instance);
 
-        await Assert.ThrowsAsync<Exception>(() => function.InvokeAsync(Invocation(messages[0], dequeueCount: 4), ct));
-        Assert.AreEqual(0, (await sync.Runs.GetAsync(run.RunId, ct))!.BatchesDone, "an earlier failed delivery is only retried");
+        await Assert.ThrowsAsync<Exception>(() => functions.SyncSupplierBatch(messages[0], ct));
+        Assert.AreEqual(0, (await sync.Runs.GetAsync(run.RunId, ct))!.BatchesDone, "a failed delivery is only retried");
 
-        await Assert.ThrowsAsync<Exception>(() => function.InvokeAsync(Invocation(messages[0], dequeueCount: 5), ct));
+        await functions.RecordFailedSyncBatch(messages[0], ct);
+        await functions.RecordFailedSyncBatch(messages[0], ct);
         var counted = await sync.Runs.GetAsync(run.RunId, ct);
-        Assert.AreEqual(messages[0].Ids.Count, counted!.EntitiesFailed, "the last delivery's batch is counted as failed");
+        Assert.AreEqual(messages[0].Ids.Count, counted!.EntitiesFailed, "the poisoned batch is counted as failed, once");
         Assert.AreEqual(1, counted.BatchesDone);
     }
 
@@ -244,16 +243,6 @@ public sealed class SyncIntegrationTests
         var run = await sync.Scheduled.RunAsync(forceFull: false, ct);
 
         Assert.AreEqual(20, run!.EntitiesTotal, "410 Gone: the whole registry again");
-    }
-
-    private static InvocationRequest Invocation(SyncBatchMessage message, int dequeueCount)
-    {
-        var text = JsonSerializer.Serialize(message, JsonSerializerOptions.Web);
-        return InvocationRequest.Parse(new JsonObject
-        {
-            ["Data"] = new JsonObject { ["batch"] = JsonSerializer.Serialize(text) },
-            ["Metadata"] = new JsonObject { ["DequeueCount"] = dequeueCount.ToString(CultureInfo.InvariantCulture) },
-        });
     }
 
     private static async Task<string> FirstKnownIdAsync(CancellationToken ct, IEnumerable<string>? lines = null)

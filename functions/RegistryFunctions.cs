@@ -1,0 +1,66 @@
+using DisclosurePipeline.Auth;
+using DisclosurePipeline.Functions.Http;
+using DisclosurePipeline.Registry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DisclosurePipeline.Functions;
+
+/// <summary>The registry of subsidiaries and suppliers: the CSV import and supplier keys.</summary>
+internal sealed class RegistryFunctions(RegistryImport import, SupplierKeyService keys)
+{
+    /// <summary>The largest CSV body accepted.</summary>
+    public const long MaxImportBytes = 5 * 1024 * 1024;
+
+    /// <summary>
+    /// <c>PUT /api/suppliers</c> — staff: upserts the registry from a CSV file. One bad row never fails the
+    /// file: it is reported with its record number; rows not in the file are left alone.
+    /// </summary>
+    [Function(nameof(ImportSuppliers))]
+    [RequireRole(Roles.Staff)]
+    public async Task<IResult> ImportSuppliers(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "suppliers")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (!BoundedBody.HasMediaType(request, "text/csv", "application/csv"))
+        {
+            return Problems.UnsupportedMediaType("text/csv (UTF-8, header row first)");
+        }
+
+        await using var body = await BoundedBody.ReadAsync(request, MaxImportBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.TooLarge(MaxImportBytes);
+        }
+
+        try
+        {
+            var result = await import.ImportAsync(body, cancellationToken);
+            return TypedResults.Ok(new
+            {
+                created = result.Created,
+                updated = result.Updated,
+                unchanged = result.Unchanged,
+                rejected = result.Rejected.Select(r => new { line = r.Line, id = r.Id, error = r.Error }),
+            });
+        }
+        catch (RegistryFormatException ex)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = [ex.Message] }, ex.Message);
+        }
+    }
+
+    /// <summary><c>POST /api/suppliers/{id}/keys</c> — staff: issues a supplier key for a registered entity; the key is shown once.</summary>
+    [Function(nameof(IssueSupplierKey))]
+    [RequireRole(Roles.Staff)]
+    public async Task<IResult> IssueSupplierKey(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "suppliers/{id}/keys")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var issued = RouteIds.AreUsable(id) ? await keys.IssueAsync(id, Callers.Actor(request.HttpContext.User), cancellationToken) : null;
+        return issued is null
+            ? Problems.NotFound($"No registered entity has id '{id}'.")
+            : TypedResults.Json(new { supplierId = issued.Stored.SupplierId, key = issued.Key }, statusCode: StatusCodes.Status201Created);
+    }
+}
