@@ -54,9 +54,8 @@ bash tools/scripts/prereqs.sh
 
 echo "==> building"
 dotnet build DisclosurePipeline.sln -c Debug --nologo -v quiet -clp:ErrorsOnly
-# What Azure runs is what the local host runs: the publish output of functions/.
-rm -rf "$root/artifacts/app"
-dotnet publish functions/DisclosurePipeline.Functions.csproj -c Debug --no-build --nologo -v quiet -clp:ErrorsOnly -o "$root/artifacts/app"
+# What Azure runs is what the local host runs: the deployment zip (Debug here), unpacked.
+bash tools/scripts/package.sh --configuration Debug --no-build --unpack "$root/artifacts/app" "$root/artifacts/functions-debug.zip"
 
 if [ -z "${AzureWebJobsStorage:-}" ]; then
   for p in "$AZURITE_BLOB_PORT" "$AZURITE_QUEUE_PORT" "$AZURITE_TABLE_PORT"; do

@@ -110,7 +110,7 @@ main() {
   zip="${zip:-$root/artifacts/functions.zip}"
   mkdir -p "$(dirname "$zip")"
   zip="$(cd "$(dirname "$zip")" && pwd)/$(basename "$zip")"
-  local publish="$root/artifacts/publish/functions"
+  local publish="$root/artifacts/publish/functions/$configuration"
 
   rm -rf "$publish"
   echo "==> dotnet publish functions/DisclosurePipeline.Functions.csproj -c $configuration${build[*]:+ ${build[*]}} -o $publish"
