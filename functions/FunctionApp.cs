@@ -4,6 +4,8 @@ using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Functions.DeliverAlert;
 using DisclosurePipeline.Functions.GetLatestSyncRun;
 using DisclosurePipeline.Functions.GetPlanDocument;
+using DisclosurePipeline.Functions.GetPortal;
+using DisclosurePipeline.Functions.GetWorkbench;
 using DisclosurePipeline.Functions.Http;
 using DisclosurePipeline.Functions.ImportSuppliers;
 using DisclosurePipeline.Functions.IssueSupplierKey;
@@ -83,6 +85,8 @@ internal static class FunctionApp
         ReviewPlanFunction.Map(app);
         GetPlanDocumentFunction.Map(app);
         ListAlertsFunction.Map(app);
+        GetPortalFunction.Map(app);
+        GetWorkbenchFunction.Map(app);
         return app;
     }
 

@@ -1,3 +1,5 @@
+using DisclosurePipeline.Functions.Pages;
+
 namespace DisclosurePipeline.Functions.GetDashboard;
 
 /// <summary>
@@ -9,24 +11,8 @@ internal static class GetDashboardFunction
     public const string Name = "GetDashboard";
     public const string ResourceName = "DisclosurePipeline.Functions.Dashboard.dashboard.html";
 
-    private static readonly Lazy<byte[]> Page = new(Load);
+    private static readonly Lazy<HtmlPage> Page = new(() => HtmlPage.Load(ResourceName));
 
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/dashboard", Handle).WithName(Name).AllowAnonymous();
-
-    private static IResult Handle(HttpContext context)
-    {
-        context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers.XContentTypeOptions = "nosniff";
-        return TypedResults.Bytes(Page.Value, "text/html; charset=utf-8");
-    }
-
-    private static byte[] Load()
-    {
-        using var stream = typeof(GetDashboardFunction).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
+        app.MapGet("/api/dashboard", (HttpContext context) => Page.Value.Serve(context)).WithName(Name).AllowAnonymous();
 }
