@@ -10,10 +10,6 @@ namespace DisclosurePipeline.Functions;
 /// <summary>The analysts' side: the hourly rollup into the status tables, the progress endpoints, the dashboard page.</summary>
 internal sealed partial class ProgressFunctions(ProgressRollupService rollup, IProgressStore progress, ProgressYear years, ILogger<ProgressFunctions> logger)
 {
-    public const string DashboardResourceName = "DisclosurePipeline.Functions.Dashboard.dashboard.html";
-
-    private static readonly Lazy<byte[]> DashboardPage = new(LoadDashboard);
-
     /// <summary>Timer, hourly at a quarter past (UTC): rolls up the target year's progress into the analysts' tables.</summary>
     [Function(nameof(RollupProgress))]
     public async Task RollupProgress([TimerTrigger("0 15 * * * *", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
@@ -99,29 +95,6 @@ internal sealed partial class ProgressFunctions(ProgressRollupService rollup, IP
         return snapshots.Count == 0
             ? ProgressYear.NotRolledUp(year)
             : TypedResults.Ok(new { items = snapshots });
-    }
-
-    /// <summary>
-    /// <c>GET /api/dashboard</c> — anyone: the analysts' page (embedded in the assembly). It holds no data; it asks
-    /// for an analyst or staff key and reads the progress endpoints with it.
-    /// </summary>
-    [Function(nameof(GetDashboard))]
-    [AllowAnonymousAccess]
-    public static IResult GetDashboard([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard")] HttpRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
-        request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
-        return TypedResults.Bytes(DashboardPage.Value, "text/html; charset=utf-8");
-    }
-
-    private static byte[] LoadDashboard()
-    {
-        using var stream = typeof(ProgressFunctions).Assembly.GetManifestResourceStream(DashboardResourceName)
-            ?? throw new InvalidOperationException($"embedded resource {DashboardResourceName} is missing");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
     }
 
     private static partial class Log
