@@ -14,6 +14,7 @@ internal sealed partial class ProgressFunctions(ProgressRollupService rollup, IP
     [Function(nameof(RollupProgress))]
     public async Task RollupProgress([TimerTrigger("0 15 * * * *", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(timer);
         var result = await rollup.RunAsync(cancellationToken);
         var report = result.Report;
         Log.RolledUp(logger, report.Year, report.AsOf, report.Prtr.Completed, report.Prtr.Target, report.Carbon.Completed, report.Carbon.Target,
@@ -99,7 +100,7 @@ internal sealed partial class ProgressFunctions(ProgressRollupService rollup, IP
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2401, Level = LogLevel.Information,
+        [LoggerMessage(EventId = 5401, Level = LogLevel.Information,
             Message = "Progress {Year} as of {AsOf:O}: prtr {Prtr}/{PrtrTarget}, carbon {Carbon}/{CarbonTarget}; entity rows written {Written}, deleted {Deleted}, unchanged {Unchanged}")]
         public static partial void RolledUp(ILogger logger, int year, DateTimeOffset asOf, int prtr, int prtrTarget, int carbon, int carbonTarget, int written, int deleted, int unchanged);
     }
