@@ -11,6 +11,7 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<BearerKeyMiddleware>();
 
+builder.Services.AddPipelineTelemetry(builder.Configuration);
 builder.Services.AddPipelineSettings(builder.Configuration);
 builder.Services.AddPipelineStorage(builder.Configuration);
 builder.Services.AddPublicDataClient(builder.Configuration);
