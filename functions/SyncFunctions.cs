@@ -53,7 +53,10 @@ internal sealed partial class SyncFunctions(
     public async Task RecordFailedSyncBatch([QueueTrigger(StorageNames.SyncBatchesQueue + "-poison")] SyncBatchMessage batch, CancellationToken cancellationToken) =>
         await processor.RecordFailedAsync(Checked(batch), cancellationToken);
 
-    /// <summary><c>GET /api/sync-runs/latest</c> — staff: the most recently started sync run and its counters.</summary>
+    /// <summary>
+    /// <c>GET /api/sync-runs/latest</c> — staff: the most recently started sync run (or failed tick) and its counters,
+    /// with its <c>outcome</c> once finished and, for a failed one, its <c>error</c>.
+    /// </summary>
     [Function(nameof(GetLatestSyncRun))]
     [RequireRole(Roles.Staff)]
     public async Task<IResult> GetLatestSyncRun(
@@ -72,6 +75,8 @@ internal sealed partial class SyncFunctions(
                 entitiesTotal = run.EntitiesTotal,
                 entitiesSynced = run.EntitiesSynced,
                 entitiesFailed = run.EntitiesFailed,
+                outcome = SyncRunOutcomes.Of(run),
+                error = run.Error,
                 batchesTotal = run.BatchesTotal,
                 batchesDone = run.BatchesDone,
             });
