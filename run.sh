@@ -5,19 +5,25 @@
 #
 #   ./run.sh             with demo data (a registry matching the simulator)
 #   ./run.sh --no-demo   no demo data
+#   ./run.sh --no-build  use the existing build (CONFIGURATION, default Debug) and artifacts/app
 #
 # Every setting can be overridden by environment variables (Functions style, e.g. Pipeline__TimeZone);
 # when PublicData__BaseUrl is set, the simulator is not started. local.settings.json (copy
-# local.settings.sample.json) fills in only what the environment does not set.
+# local.settings.sample.json) fills in only what the environment does not set. Keys are passed to the
+# processes in their environment, never on a command line: unless Auth__StaffKeys__0 / Auth__AnalystKeys__0
+# are set, demo keys are generated once into .run/keys.env (mode 0600). If the Functions host stops (for
+# example after its worker crashed too often), everything is stopped and the script exits non-zero.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
 demo=1
+build=1
 for arg in "$@"; do
   case "$arg" in
     --no-demo) demo=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -28,12 +34,31 @@ SIMULATOR_ENTITIES="${SIMULATOR_ENTITIES:-300}"
 AZURITE_BLOB_PORT="${AZURITE_BLOB_PORT:-10000}"
 AZURITE_QUEUE_PORT="${AZURITE_QUEUE_PORT:-10001}"
 AZURITE_TABLE_PORT="${AZURITE_TABLE_PORT:-10002}"
-# Demo keys for this machine only; set Auth__StaffKeys__0 / Auth__AnalystKeys__0 to use your own.
-export Auth__StaffKeys__0="${Auth__StaffKeys__0:-dev-staff-key}"
-export Auth__AnalystKeys__0="${Auth__AnalystKeys__0:-dev-analyst-key}"
+CONFIGURATION="${CONFIGURATION:-Debug}"
 
-state="$root/.run"
+state="${RUN_DIR:-$root/.run}"
 mkdir -p "$state"
+
+# Keys go to the processes through their environment only (a command line is visible to every user in ps).
+if [ -n "${Auth__StaffKeys__0:-}" ] && [ -n "${Auth__AnalystKeys__0:-}" ]; then
+  keys_hint="the Auth__StaffKeys__0 / Auth__AnalystKeys__0 you set (\$STAFF_KEY in the examples below)"
+else
+  keys_file="$state/keys.env"
+  if [ ! -s "$keys_file" ]; then
+    new_key() { head -c 24 /dev/urandom | base64 | tr -d '/+=\n'; }
+    (umask 077; printf '# Demo keys of ./run.sh on this machine, kept between runs (delete this file for new ones).\n# ". %s" sets STAFF_KEY and ANALYST_KEY for the curl examples.\nSTAFF_KEY=%s\nANALYST_KEY=%s\n' \
+      "$keys_file" "$(new_key)" "$(new_key)" >"$keys_file")
+  fi
+  chmod 600 "$keys_file"
+  # shellcheck disable=SC1090
+  . "$keys_file"
+  export Auth__StaffKeys__0="${Auth__StaffKeys__0:-$STAFF_KEY}"
+  export Auth__AnalystKeys__0="${Auth__AnalystKeys__0:-$ANALYST_KEY}"
+  unset STAFF_KEY ANALYST_KEY
+  keys_hint="$keys_file (. $keys_file sets \$STAFF_KEY and \$ANALYST_KEY)"
+fi
+export RUN_KEYS_HINT="$keys_hint"
+
 pids=()
 cleanup() {
   trap - EXIT INT TERM
@@ -42,7 +67,9 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { # port name seconds
@@ -52,10 +79,14 @@ wait_port() { # port name seconds
 
 bash tools/scripts/prereqs.sh
 
-echo "==> building"
-dotnet build DisclosurePipeline.sln -c Debug --nologo -v quiet -clp:ErrorsOnly
-# What Azure runs is what the local host runs: the deployment zip (Debug here), unpacked.
-bash tools/scripts/package.sh --configuration Debug --no-build --unpack "$root/artifacts/app" "$root/artifacts/functions-debug.zip"
+if [ "$build" = 1 ]; then
+  echo "==> building"
+  dotnet build DisclosurePipeline.sln -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly
+  # What Azure runs is what the local host runs: the deployment zip, unpacked.
+  bash tools/scripts/package.sh --configuration "$CONFIGURATION" --no-build --unpack "$root/artifacts/app" "$root/artifacts/functions-$CONFIGURATION.zip"
+elif [ ! -f "$root/artifacts/app/worker.config.json" ]; then
+  echo "error: --no-build, but artifacts/app holds no published function app (run ./run.sh without --no-build once)." >&2; exit 1
+fi
 
 if [ -z "${AzureWebJobsStorage:-}" ]; then
   for p in "$AZURITE_BLOB_PORT" "$AZURITE_QUEUE_PORT" "$AZURITE_TABLE_PORT"; do
@@ -77,12 +108,12 @@ simulator=0
 if [ -z "${PublicData__BaseUrl:-}" ]; then
   if port_busy "$SIMULATOR_PORT"; then echo "error: port $SIMULATOR_PORT is in use; set SIMULATOR_PORT or PublicData__BaseUrl." >&2; exit 1; fi
   echo "==> starting the public data simulator on port $SIMULATOR_PORT ($SIMULATOR_ENTITIES entities)"
-  dotnet tools/PublicDataSimulator/bin/Debug/net10.0/PublicDataSimulator.dll \
-    --port "$SIMULATOR_PORT" --entities "$SIMULATOR_ENTITIES" --api-key "${PublicData__ApiKey:-sim-key}" \
+  export PublicData__ApiKey="${PublicData__ApiKey:-sim-key}"
+  Simulator__ApiKey="$PublicData__ApiKey" dotnet "tools/PublicDataSimulator/bin/$CONFIGURATION/net10.0/PublicDataSimulator.dll" \
+    --port "$SIMULATOR_PORT" --entities "$SIMULATOR_ENTITIES" \
     >"$state/simulator.log" 2>&1 &
   pids+=($!)
   export PublicData__BaseUrl="http://127.0.0.1:$SIMULATOR_PORT/"
-  export PublicData__ApiKey="${PublicData__ApiKey:-sim-key}"
   simulator=1
   wait_port "$SIMULATOR_PORT" simulator 30
 fi
@@ -91,15 +122,23 @@ if port_busy "$FUNCTIONS_PORT"; then echo "error: port $FUNCTIONS_PORT is in use
 settings=()
 [ -f "$root/local.settings.json" ] && settings=(--settings "$root/local.settings.json")
 echo "==> starting the function app under the local Functions host on port $FUNCTIONS_PORT"
-dotnet tools/FunctionsHost/bin/Debug/net10.0/FunctionsHost.dll --app "$root/artifacts/app" --port "$FUNCTIONS_PORT" "${settings[@]}" \
+dotnet "tools/FunctionsHost/bin/$CONFIGURATION/net10.0/FunctionsHost.dll" --app "$root/artifacts/app" --port "$FUNCTIONS_PORT" ${settings[@]+"${settings[@]}"} \
   > >(tee "$state/functions.log") 2>&1 &
-pids+=($!)
+host_pid=$!
+pids+=("$host_pid")
 wait_port "$FUNCTIONS_PORT" functions 60
 
+# The demo reads the keys from Auth__StaffKeys__0 / Auth__AnalystKeys__0 in its environment.
 node tools/scripts/demo.mjs \
-  --base "http://localhost:$FUNCTIONS_PORT" --staff-key "$Auth__StaffKeys__0" --analyst-key "$Auth__AnalystKeys__0" \
-  --demo "$demo" --simulator "$([ "$simulator" = 1 ] && echo "$PublicData__BaseUrl" || echo "")"
+  --base "http://localhost:$FUNCTIONS_PORT" \
+  --demo "$demo" --simulator "$([ "$simulator" = 1 ] && echo "$PublicData__BaseUrl" || echo "")" || true
 
 echo
 echo "Serving until Ctrl-C. Logs: $state/*.log"
-wait
+host_status=0
+wait "$host_pid" || host_status=$?
+echo
+echo "error: the local Functions host stopped (exit code $host_status); the API on port $FUNCTIONS_PORT is down." >&2
+echo "       Its last lines are in $state/functions.log (a worker that failed more than 3 times in 30 minutes stops the host)." >&2
+echo "       Stopping Azurite and the simulator." >&2
+exit $(( host_status == 0 ? 1 : host_status ))

@@ -9,7 +9,11 @@ using Microsoft.Extensions.Hosting;
 // starts and drives over gRPC; HTTP requests reach the functions through the ASP.NET Core integration.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<NoSniffMiddleware>();
+builder.UseMiddleware<StorageOutageMiddleware>();
+builder.UseMiddleware<FailedAuthLimitMiddleware>();
 builder.UseMiddleware<BearerKeyMiddleware>();
+builder.Services.AddSingleton<FailedAuthLimiter>();
 
 builder.Services.AddPipelineTelemetry(builder.Configuration);
 builder.Services.AddPipelineSettings(builder.Configuration);

@@ -38,7 +38,10 @@ internal sealed class SyncFunctions(ScheduledSync sync, SyncBatchProcessor proce
     public async Task RecordFailedSyncBatch([QueueTrigger(StorageNames.SyncBatchesQueue + "-poison")] SyncBatchMessage batch, CancellationToken cancellationToken) =>
         await processor.RecordFailedAsync(Checked(batch), cancellationToken);
 
-    /// <summary><c>GET /api/sync-runs/latest</c> — staff: the most recently started sync run and its counters.</summary>
+    /// <summary>
+    /// <c>GET /api/sync-runs/latest</c> — staff: the most recently started sync run (or failed tick) and its counters,
+    /// with its <c>outcome</c> once finished and, for a failed one, its <c>error</c>.
+    /// </summary>
     [Function(nameof(GetLatestSyncRun))]
     [RequireRole(Roles.Staff)]
     public async Task<IResult> GetLatestSyncRun(
@@ -57,6 +60,8 @@ internal sealed class SyncFunctions(ScheduledSync sync, SyncBatchProcessor proce
                 entitiesTotal = run.EntitiesTotal,
                 entitiesSynced = run.EntitiesSynced,
                 entitiesFailed = run.EntitiesFailed,
+                outcome = SyncRunOutcomes.Of(run),
+                error = run.Error,
                 batchesTotal = run.BatchesTotal,
                 batchesDone = run.BatchesDone,
             });

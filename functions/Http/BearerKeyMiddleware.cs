@@ -54,7 +54,7 @@ internal sealed partial class BearerKeyMiddleware(
         {
             await next(context);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && !http.Response.HasStarted)
+        catch (Exception ex) when (ex is not OperationCanceledException && !http.Response.HasStarted && !StorageOutageMiddleware.Handles(ex, context, http))
         {
             Log.FunctionFailed(logger, name, ex);
             await Problems.ServerError().ExecuteAsync(http);

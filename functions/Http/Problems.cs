@@ -32,8 +32,27 @@ internal static class Problems
     public static IResult UnsupportedMediaType(string expected) =>
         Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Send the body as {expected}.");
 
+    /// <summary>503, with <c>Retry-After</c> (whole seconds) set on <paramref name="response"/>.</summary>
+    public static IResult Unavailable(HttpResponse response, TimeSpan retryAfter, string detail = "The service's storage cannot be reached right now. Try again later.")
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.RetryAfter = RetryAfterSeconds(retryAfter);
+        return Result(StatusCodes.Status503ServiceUnavailable, "Service unavailable", detail);
+    }
+
+    /// <summary>429, with <c>Retry-After</c> (whole seconds) set on <paramref name="response"/>.</summary>
+    public static IResult TooManyRequests(HttpResponse response, TimeSpan retryAfter, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.RetryAfter = RetryAfterSeconds(retryAfter);
+        return Result(StatusCodes.Status429TooManyRequests, "Too many requests", detail);
+    }
+
     public static IResult ServerError() =>
         Result(StatusCodes.Status500InternalServerError, "Internal server error", "The request failed; it has been logged.");
+
+    private static string RetryAfterSeconds(TimeSpan delay) =>
+        Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string TypeFor(int status) => $"https://httpstatuses.io/{status}";
 }

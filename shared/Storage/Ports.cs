@@ -63,6 +63,9 @@ public sealed record SyncRun(string RunId, DateTimeOffset StartedAt, int Entitie
 
     /// <summary>Batches finished so far.</summary>
     public int BatchesDone { get; init; }
+
+    /// <summary>Why a failed run stopped (or why a scheduled tick could not start one); null otherwise.</summary>
+    public string? Error { get; init; }
 }
 
 /// <summary>The outcome of one batch of a run. Recording it twice is harmless: the last write wins and counts once.</summary>
@@ -90,8 +93,8 @@ public interface ISyncRunStore
     /// </summary>
     Task<SyncRun?> RecordBatchAsync(SyncBatchResult result, CancellationToken cancellationToken);
 
-    /// <summary>Marks a run that can no longer finish as failed.</summary>
-    Task MarkFailedAsync(string runId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>Marks a run that can no longer finish as failed, saying why (unless every batch is in: then it completes).</summary>
+    Task MarkFailedAsync(string runId, DateTimeOffset at, string error, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records that a batch fetched every entity of one shard from <see cref="SyncCoverage.FirstId"/> to

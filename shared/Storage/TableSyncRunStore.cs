@@ -63,6 +63,7 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
             EntitiesTotal = run.EntitiesTotal,
             BatchesTotal = run.BatchesTotal,
             Status = StatusText(run.Status),
+            Error = run.Error,
         };
         var indexRow = new IndexRow { PartitionKey = RunPartition, RowKey = StartedKey(run), RunId = run.RunId };
         try
@@ -122,9 +123,10 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
             : null;
     }
 
-    public async Task MarkFailedAsync(string runId, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task MarkFailedAsync(string runId, DateTimeOffset at, string error, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentException.ThrowIfNullOrEmpty(error);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
@@ -144,6 +146,7 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
 
             runRow.Status = StatusText(SyncRunStatus.Failed);
             runRow.FinishedAt = TableRows.Timestamp(at);
+            runRow.Error = error;
             if (await table.TryReplaceAsync(runRow, runRow.ETag.ToString(), "sync run", cancellationToken).ConfigureAwait(false))
             {
                 return;
@@ -227,6 +230,7 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
             EntitiesSynced = batches.Sum(b => b.EntitiesSynced),
             EntitiesFailed = batches.Sum(b => b.EntitiesFailed),
             BatchesDone = batches.Count,
+            Error = runRow.Error,
         };
 
     /// <summary>Newer runs sort first: the start's ticks inverted, fixed width.</summary>
@@ -262,6 +266,8 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
         public int BatchesTotal { get; set; }
 
         public string? Status { get; set; }
+
+        public string? Error { get; set; }
     }
 
     /// <summary>An index row (<c>started|…</c>).</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DisclosurePipeline.PublicData;
 using DisclosurePipeline.Storage;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,9 @@ namespace DisclosurePipeline.Sync;
 /// <summary>
 /// What the <c>ScheduleSupplierSync</c> timer does: a full sync when none ran in the last
 /// <see cref="FullSyncInterval"/> (or the change-feed cursor is missing or expired), otherwise an
-/// incremental run of only the registered entities the platform's change feed names.
+/// incremental run of only the registered entities the platform's change feed names. A tick that fails before a
+/// run is started is recorded as a failed run (<see cref="SyncScheduler.RecordFailedTickAsync"/>); when even that
+/// cannot be stored (storage down), it is kept in memory and stored by the next tick that reaches storage.
 /// </summary>
 public sealed partial class ScheduledSync(
     SyncScheduler scheduler,
@@ -26,10 +29,55 @@ public sealed partial class ScheduledSync(
     /// <summary>The UTC hour of the nightly full sync: 18:00 UTC is 02:00 in Beijing.</summary>
     public const int FullSyncHourUtc = 18;
 
-    /// <summary>Starts this tick's run; null when an incremental tick found nothing to sync.</summary>
+    /// <summary>Failed ticks not stored yet, oldest first (a singleton's memory: lost when the worker restarts).</summary>
+    private readonly ConcurrentQueue<(DateTimeOffset TickAt, string Error)> unrecorded = new();
+
+    /// <summary>
+    /// Starts this tick's run; null when an incremental tick found nothing to sync. A failure is recorded as a failed
+    /// run, then thrown again (the invocation fails and the host logs it).
+    /// </summary>
     public async Task<SyncRun?> RunAsync(bool forceFull, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var tick = new Tick();
+        try
+        {
+            await RecordUnrecordedAsync(cancellationToken);
+            return await TickAsync(now, forceFull, tick, cancellationToken);
+        }
+        catch (Exception ex) when (tick.Started is null && ex is not SyncRunNotQueuedException
+            && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            Log.TickFailed(logger, now, ex);
+            unrecorded.Enqueue((now, SyncFailures.Describe(ex)));
+            await TryRecordUnrecordedAsync(cancellationToken);
+            throw;
+        }
+    }
+
+    private async Task TryRecordUnrecordedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RecordUnrecordedAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.TickNotRecorded(logger, unrecorded.Count, ex);
+        }
+    }
+
+    private async Task RecordUnrecordedAsync(CancellationToken cancellationToken)
+    {
+        while (unrecorded.TryPeek(out var tick))
+        {
+            await scheduler.RecordFailedTickAsync(tick.TickAt, tick.Error, cancellationToken);
+            unrecorded.TryDequeue(out _);
+        }
+    }
+
+    private async Task<SyncRun?> TickAsync(DateTimeOffset now, bool forceFull, Tick tick, CancellationToken cancellationToken)
+    {
         var current = await state.GetAsync(cancellationToken);
         var fullDue = forceFull
             || current?.ChangeCursor is null
@@ -39,7 +87,7 @@ public sealed partial class ScheduledSync(
         {
             try
             {
-                return await RunIncrementalAsync(current!, cancellationToken);
+                return await RunIncrementalAsync(current!, tick, cancellationToken);
             }
             catch (ChangeCursorExpiredException)
             {
@@ -50,12 +98,12 @@ public sealed partial class ScheduledSync(
         // Take the cursor before listing the registry: whatever changes during the full run is
         // picked up by the next incremental run (the feed is at-least-once; a repeat costs little).
         var cursor = (await platform.GetChangesAsync(null, 1, cancellationToken)).NextCursor;
-        var run = await scheduler.StartFullRunAsync(cancellationToken);
+        var run = tick.Started = await scheduler.StartFullRunAsync(cancellationToken);
         await state.SaveAsync(new SyncState(cursor, now), cancellationToken);
         return run;
     }
 
-    private async Task<SyncRun?> RunIncrementalAsync(SyncState current, CancellationToken cancellationToken)
+    private async Task<SyncRun?> RunIncrementalAsync(SyncState current, Tick tick, CancellationToken cancellationToken)
     {
         var changed = new HashSet<string>(StringComparer.Ordinal);
         var cursor = current.ChangeCursor;
@@ -79,13 +127,19 @@ public sealed partial class ScheduledSync(
             var ids = registry.Where(changed.Contains).ToList();
             if (ids.Count > 0)
             {
-                run = await scheduler.StartRunAsync(ids, cancellationToken);
+                run = tick.Started = await scheduler.StartRunAsync(ids, cancellationToken);
             }
         }
 
         Log.Incremental(logger, changed.Count, run?.EntitiesTotal ?? 0);
         await state.SaveAsync(current with { ChangeCursor = cursor }, cancellationToken);
         return run;
+    }
+
+    /// <summary>What one tick has done so far: a failure after its run started is the run's, not the tick's.</summary>
+    private sealed class Tick
+    {
+        public SyncRun? Started { get; set; }
     }
 
     private static partial class Log
@@ -95,5 +149,11 @@ public sealed partial class ScheduledSync(
 
         [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Change feed named {Changed} enterprises; {Registered} registered ones enqueued")]
         public static partial void Incremental(ILogger logger, int changed, int registered);
+
+        [LoggerMessage(EventId = 2013, Level = LogLevel.Error, Message = "The scheduled sync tick of {TickAt} failed before starting a run")]
+        public static partial void TickFailed(ILogger logger, DateTimeOffset tickAt, Exception exception);
+
+        [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "{Count} failed sync ticks could not be recorded yet; the next tick stores them")]
+        public static partial void TickNotRecorded(ILogger logger, int count, Exception exception);
     }
 }

@@ -54,10 +54,20 @@ public sealed partial class SyncScheduler(
         await runs.CreateAsync(run, cancellationToken);
 
         // A few enqueues at a time: each is one round trip, and order does not matter.
-        await Parallel.ForEachAsync(
-            batches,
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (batch, ct) => await queue.EnqueueAsync(QueueName, batch, ct));
+        try
+        {
+            await Parallel.ForEachAsync(
+                batches,
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (batch, ct) => await queue.EnqueueAsync(QueueName, batch, ct));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Some batches may be queued and will be recorded, but the run cannot complete: say so now rather than
+            // leaving it "running" until it is stale.
+            await TryMarkFailedAsync(runId, "Not every batch of the run could be queued: " + SyncFailures.Describe(ex), cancellationToken);
+            throw new SyncRunNotQueuedException(runId, ex);
+        }
 
         Log.RunStarted(logger, runId, run.EntitiesTotal, run.BatchesTotal, year);
         return run;
@@ -80,13 +90,51 @@ public sealed partial class SyncScheduler(
         return batches;
     }
 
+    /// <summary>
+    /// Records a scheduled tick that failed before it could start a run (the change feed still failing after its
+    /// retries, storage down): a <see cref="SyncRunStatus.Failed"/> run of no entities whose <see cref="SyncRun.Error"/>
+    /// says why, so that the latest run shows the failure instead of the last good run. The sync state (change-feed
+    /// cursor, last full sync) is not touched: the next tick tries again from where the last good one left off.
+    /// </summary>
+    /// <param name="tickAt">When the tick started.</param>
+    /// <param name="error">Why it failed, for staff (no secrets, no stack trace).</param>
+    /// <param name="cancellationToken">Cancels the recording.</param>
+    public async Task<SyncRun> RecordFailedTickAsync(DateTimeOffset tickAt, string error, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(error);
+        await FailStaleRunAsync(clock.GetUtcNow(), cancellationToken);
+        var run = new SyncRun(NewRunId(tickAt), tickAt, 0, 0)
+        {
+            Status = SyncRunStatus.Failed,
+            FinishedAt = clock.GetUtcNow(),
+            Error = error,
+        };
+        await runs.CreateAsync(run, cancellationToken);
+        Log.TickRecorded(logger, run.RunId, tickAt);
+        return run;
+    }
+
     private async Task FailStaleRunAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var latest = await runs.GetLatestAsync(cancellationToken);
         if (latest is { Status: SyncRunStatus.Running } && now - latest.StartedAt > StaleRunAge)
         {
-            await runs.MarkFailedAsync(latest.RunId, now, cancellationToken);
+            var error = $"The run did not finish within {StaleRunAge.TotalHours:0} hours of its start; its missing batches are no longer expected.";
+            await runs.MarkFailedAsync(latest.RunId, now, error, cancellationToken);
             Log.StaleRunFailed(logger, latest.RunId, latest.StartedAt);
+        }
+    }
+
+    private async Task TryMarkFailedAsync(string runId, string error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await runs.MarkFailedAsync(runId, clock.GetUtcNow(), error, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Storage is what failed, most likely: the run stays "running" until the stale check fails it.
+            Log.MarkFailedFailed(logger, runId, ex);
         }
     }
 
@@ -100,5 +148,11 @@ public sealed partial class SyncScheduler(
 
         [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Sync run {RunId} started at {StartedAt} never finished; marked failed")]
         public static partial void StaleRunFailed(ILogger logger, string runId, DateTimeOffset startedAt);
+
+        [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Scheduled sync tick of {TickAt} failed before starting a run; recorded as failed run {RunId}")]
+        public static partial void TickRecorded(ILogger logger, string runId, DateTimeOffset tickAt);
+
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Sync run {RunId} could not be queued, nor marked failed")]
+        public static partial void MarkFailedFailed(ILogger logger, string runId, Exception exception);
     }
 }

@@ -16,6 +16,7 @@ internal static class AdminEndpoints
             id = app.HostId,
             state = (worker.State == HostState.Running && !listeners.Started ? HostState.Starting : worker.State).ToString(),
             version = HostInfo.Version,
+            workerProcessId = worker.WorkerProcessId,
         }));
 
         endpoints.MapGet("/admin/functions", (AppDefinition app, FunctionRegistry registry, HttpRequest request) => Results.Json(registry.Functions.Select(f => new

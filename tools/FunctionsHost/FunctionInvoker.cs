@@ -3,8 +3,11 @@ using FunctionsHost.Rpc;
 
 namespace FunctionsHost;
 
-/// <summary>The result of one invocation: whether it succeeded, and why not.</summary>
-internal sealed record InvocationOutcome(string InvocationId, bool Succeeded, string? Error);
+/// <summary>
+/// The result of one invocation: whether it succeeded, and why not. <paramref name="WorkerUnavailable"/>: it failed
+/// because there was no running worker to run it (restarting, or given up), or the worker went away during it.
+/// </summary>
+internal sealed record InvocationOutcome(string InvocationId, bool Succeeded, string? Error, bool WorkerUnavailable = false);
 
 /// <summary>An HTTP request forwarded to the worker alongside its InvocationRequest (proxy mode).</summary>
 internal interface IForwardedRequest
@@ -53,7 +56,7 @@ internal sealed class FunctionInvoker
         var logger = logs.Function(function.Name);
         HostLog.Executing(logger, function.Name, reason, id);
         var started = clock.GetTimestamp();
-        var error = await RunAsync(function, id, inputs, bindingData, logger, forwarded, cancellationToken);
+        var (error, unavailable) = await RunAsync(function, id, inputs, bindingData, logger, forwarded, cancellationToken);
         var elapsed = (long)clock.GetElapsedTime(started).TotalMilliseconds;
         if (error is null)
         {
@@ -64,7 +67,7 @@ internal sealed class FunctionInvoker
             HostLog.Failed(logger, function.Name, id, elapsed, error);
         }
 
-        return new InvocationOutcome(id, error is null, error);
+        return new InvocationOutcome(id, error is null, error, unavailable);
     }
 
     /// <summary>The request the host sends, before trigger metadata: ids, inputs and trace context.</summary>
@@ -86,7 +89,7 @@ internal sealed class FunctionInvoker
         return request;
     }
 
-    private async Task<string?> RunAsync(
+    private async Task<(string? Error, bool WorkerUnavailable)> RunAsync(
         FunctionDefinition function, string id, IEnumerable<ParameterBinding> inputs, IEnumerable<KeyValuePair<string, object?>> bindingData,
         ILogger logger, IForwardedRequest? forwarded, CancellationToken cancellationToken)
     {
@@ -103,23 +106,23 @@ internal sealed class FunctionInvoker
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return TimeoutMessage(function);
+            return (TimeoutMessage(function), false);
         }
         catch (WorkerUnavailableException ex)
         {
-            return ex.Message;
+            return (ex.Message, true);
         }
 
         if (channel.LoadFailures.TryGetValue(function.FunctionId, out var loadError))
         {
-            return $"The function failed to load in the worker: {loadError}";
+            return ($"The function failed to load in the worker: {loadError}", false);
         }
 
         var request = BuildRequest(function, id, inputs, bindingData);
         var forwarding = forwarded?.StartAsync(channel, id);
         if (forwarding is { IsCompleted: true } && await forwarding is { } notForwarded)
         {
-            return notForwarded;
+            return (notForwarded, false);
         }
 
         InvocationResponse response;
@@ -131,22 +134,22 @@ internal sealed class FunctionInvoker
         {
             channel.Cancel(id);
             await SettleAsync(forwarding, forwarded);
-            return TimeoutMessage(function);
+            return (TimeoutMessage(function), false);
         }
         catch (WorkerUnavailableException ex)
         {
             await SettleAsync(forwarding, forwarded);
-            return $"{ex.Message} The invocation was lost with the worker.";
+            return ($"{ex.Message} The invocation was lost with the worker.", true);
         }
 
         if (forwarding is not null && await forwarding is { } forwardError && response.Result?.Status == StatusResult.Types.Status.Success)
         {
-            return forwardError;
+            return (forwardError, false);
         }
 
         if (response.Result?.Status != StatusResult.Types.Status.Success)
         {
-            return Describe(function, response.Result);
+            return (Describe(function, response.Result), false);
         }
 
         try
@@ -155,10 +158,10 @@ internal sealed class FunctionInvoker
         }
         catch (Azure.RequestFailedException ex)
         {
-            return $"Writing the function's queue output failed: {ex.Message}";
+            return ($"Writing the function's queue output failed: {ex.Message}", false);
         }
 
-        return null;
+        return (null, false);
     }
 
     private static async Task SettleAsync(Task<string?>? forwarding, IForwardedRequest? forwarded)

@@ -10,6 +10,8 @@ namespace FunctionsHost;
 /// the request is forwarded with YARP to the worker's <c>HttpUri</c> and, alongside, the
 /// InvocationRequest (an empty <c>RpcHttp</c> input plus trigger metadata) goes over gRPC. The
 /// worker's answer streams back; a failed invocation whose response has not started becomes 500.
+/// While no worker is ready (it is restarting, or the host gave up) a request is not forwarded but
+/// answered 503 with <c>Retry-After</c>, as is one whose worker went away during it.
 /// </summary>
 internal sealed class HttpProxy : IDisposable
 {
@@ -17,8 +19,12 @@ internal sealed class HttpProxy : IDisposable
     private const string Reason = "This function was programmatically called via the host APIs.";
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(240) };
 
+    /// <summary>What <c>Retry-After</c> says while the worker restarts (a start takes a few seconds).</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
     private readonly FunctionInvoker invoker;
     private readonly IHttpForwarder forwarder;
+    private readonly WorkerHost workers;
     private readonly HttpMessageInvoker client = new(new RetryingHandler(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -27,10 +33,11 @@ internal sealed class HttpProxy : IDisposable
         AutomaticDecompression = System.Net.DecompressionMethods.None,
     }));
 
-    public HttpProxy(FunctionInvoker invoker, IHttpForwarder forwarder)
+    public HttpProxy(FunctionInvoker invoker, IHttpForwarder forwarder, WorkerHost workers)
     {
         this.invoker = invoker;
         this.forwarder = forwarder;
+        this.workers = workers;
     }
 
     public void Dispose() => client.Dispose();
@@ -39,6 +46,12 @@ internal sealed class HttpProxy : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(function);
+        if (!workers.IsReady)
+        {
+            await UnavailableAsync(context);
+            return;
+        }
+
         var request = context.Request;
         request.EnableBuffering();
         string? body = null;
@@ -59,8 +72,26 @@ internal sealed class HttpProxy : IDisposable
         if (!outcome.Succeeded && !context.Response.HasStarted)
         {
             context.Response.Clear();
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            if (outcome.WorkerUnavailable)
+            {
+                await UnavailableAsync(context);
+            }
+            else
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
         }
+    }
+
+    /// <summary>503 with <c>Retry-After</c> and problem details: the app is not there right now, the request was not run.</summary>
+    public static Task UnavailableAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Service Unavailable",
+            detail: "The function app is starting or restarting; try again shortly.").ExecuteAsync(context);
     }
 
     private sealed class Forwarded(HttpProxy proxy, HttpContext context) : IForwardedRequest

@@ -80,13 +80,23 @@ internal sealed class HttpRoutes : EndpointDataSource
     /// <summary>
     /// Routing as the host answers it: a path that matches a route but none of its methods, or no
     /// route at all, is a 404 with problem details (ASP.NET Core would answer 405 for the first).
+    /// Before the worker has first reported its functions, a path under the route prefix is a 503
+    /// with <c>Retry-After</c> instead: the routes are not known yet.
     /// </summary>
     public static void UseFunctionsRouting(IApplicationBuilder app)
     {
         app.UseRouting();
         app.Use((context, next) =>
-            context.GetEndpoint() is RouteEndpoint ? next(context) : NotFoundAsync(context));
+            context.GetEndpoint() is RouteEndpoint ? next(context)
+            : NotYetIndexed(context) ? HttpProxy.UnavailableAsync(context)
+            : NotFoundAsync(context));
     }
+
+    private static bool NotYetIndexed(HttpContext context) =>
+        context.RequestServices.GetService<FunctionRegistry>() is { Loaded.IsCompleted: false }
+        && context.RequestServices.GetService<AppDefinition>() is { } app
+        && (app.RoutePrefix.Length == 0 || context.Request.Path.StartsWithSegments("/" + app.RoutePrefix, StringComparison.OrdinalIgnoreCase))
+        && !context.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase);
 
     public static Task NotFoundAsync(HttpContext context)
     {

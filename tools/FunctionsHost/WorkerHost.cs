@@ -57,6 +57,21 @@ internal sealed class WorkerHost : BackgroundService
 
     public HostState State { get; private set; } = HostState.Starting;
 
+    /// <summary>Whether a worker is running with its functions loaded and its stream open (false while it restarts).</summary>
+    public bool IsReady => Volatile.Read(ref ready).Task is { IsCompletedSuccessfully: true } task && !task.Result.Closed.IsCompleted;
+
+    /// <summary>The running worker's process id, for tools that watch it; null while none is ready.</summary>
+    public int? WorkerProcessId
+    {
+        get
+        {
+            lock (gate)
+            {
+                return IsReady ? process?.Id : null;
+            }
+        }
+    }
+
     /// <summary>The running worker's channel once all its functions are loaded; waits across restarts.</summary>
     public Task<WorkerChannel> WhenReadyAsync(CancellationToken cancellationToken) => Volatile.Read(ref ready).Task.WaitAsync(cancellationToken);
 

@@ -1,18 +1,24 @@
 // Loads demo data into a running pipeline, runs it once, and prints what a user should look at.
 // Used by ./run.sh; needs only Node (built-in fetch). Every step says what it does and what went wrong.
+// Keys come from the environment (Auth__StaffKeys__0, as the function app reads them), never from the command
+// line, and are never printed: RUN_KEYS_HINT says where the user finds them.
 import { parseArgs } from "node:util";
 
 const { values: opts } = parseArgs({
   options: {
     base: { type: "string", default: "http://localhost:7071" },
-    "staff-key": { type: "string" },
-    "analyst-key": { type: "string" },
     demo: { type: "string", default: "1" },
     simulator: { type: "string", default: "" },
   },
 });
 const base = opts.base.replace(/\/$/, "");
-const staff = { Authorization: `Bearer ${opts["staff-key"]}` };
+const staffKey = process.env.Auth__StaffKeys__0;
+if (!staffKey) {
+  console.error("demo: set Auth__StaffKeys__0 (a staff key of the running function app) in the environment");
+  process.exit(2);
+}
+const keysHint = process.env.RUN_KEYS_HINT || "the Auth__StaffKeys__0 / Auth__AnalystKeys__0 settings of the function app";
+const staff = { Authorization: `Bearer ${staffKey}` };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function call(method, path, { headers = {}, body, ok = [200] } = {}) {
@@ -62,7 +68,7 @@ async function syncOnce() {
   while (Date.now() - started < 10 * 60_000) {
     const { status, json: run } = await call("GET", "/api/sync-runs/latest", { ok: [200, 404] });
     if (status === 200 && run.runId !== before) {
-      const line = `    sync ${run.runId}: ${run.entitiesSynced + run.entitiesFailed}/${run.entitiesTotal} entities (${run.entitiesFailed} failed) — ${run.status}`;
+      const line = `    sync ${run.runId}: ${run.entitiesSynced + run.entitiesFailed}/${run.entitiesTotal} entities (${run.entitiesFailed} failed) — ${run.status}${run.outcome ? ` (${run.outcome})` : ""}${run.error ? `: ${run.error}` : ""}`;
       if (line !== last) { console.log(line); last = line; }
       if (run.status !== "running") return run;
     }
@@ -159,12 +165,13 @@ async function main() {
 
   console.log();
   console.log("==> look here");
-  console.log(`    dashboard:     ${base}/api/dashboard   (key: ${opts["analyst-key"]} analyst, ${opts["staff-key"]} staff)`);
-  console.log(`    import a registry: curl -X PUT -H 'Authorization: Bearer ${opts["staff-key"]}' -H 'Content-Type: text/csv' --data-binary @registry.csv ${base}/api/suppliers`);
-  console.log(`    latest sync:   curl -H 'Authorization: Bearer ${opts["staff-key"]}' ${base}/api/sync-runs/latest`);
+  console.log(`    keys:          ${keysHint}`);
+  console.log(`    dashboard:     ${base}/api/dashboard   (paste the analyst or staff key)`);
+  console.log(`    import a registry: curl -X PUT -H "Authorization: Bearer $STAFF_KEY" -H 'Content-Type: text/csv' --data-binary @registry.csv ${base}/api/suppliers`);
+  console.log(`    latest sync:   curl -H "Authorization: Bearer $STAFF_KEY" ${base}/api/sync-runs/latest`);
   console.log(`    run a function: curl -X POST -H 'Content-Type: application/json' -d '{"input":""}' ${base}/admin/functions/ScheduleSupplierSync`);
   if (opts.simulator) console.log(`    simulator:     ${opts.simulator}sim/stats  (change data: see tools/PublicDataSimulator/README.md)`);
-  console.log(`    alerts:        curl -H 'Authorization: Bearer ${opts["staff-key"]}' ${base}/api/alerts`);
+  console.log(`    alerts:        curl -H "Authorization: Bearer $STAFF_KEY" ${base}/api/alerts`);
   if (!process.env.Alerts__WebhookUrl) console.log("    webhook:       none set, alerts are stored only; set Alerts__WebhookUrl=<receiver URL> to have them POSTed");
   else console.log(`    webhook:       alerts are POSTed to ${process.env.Alerts__WebhookUrl}`);
 }

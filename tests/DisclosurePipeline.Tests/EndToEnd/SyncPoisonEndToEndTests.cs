@@ -53,6 +53,7 @@ public sealed class SyncPoisonEndToEndTests
         var run = await WaitForRunToFinishAsync(started.RunId, ct);
 
         Assert.AreEqual("completed", (string?)run["status"], stack.HostOutput);
+        Assert.AreEqual("none_synced", (string?)run["outcome"], "a run that reached every entity but synced none says so");
         Assert.AreEqual(Entities, (int)run["entitiesFailed"]!, "every entity of the poisoned batches");
         Assert.AreEqual(0, (int)run["entitiesSynced"]!);
         Assert.AreEqual(started.BatchesTotal, (int)run["batchesDone"]!);

@@ -5,7 +5,9 @@ namespace DisclosurePipeline.Tests.Infrastructure;
 /// <summary>
 /// One real Azurite for the test run, on free ports, persisting to a fresh temporary folder
 /// (in-memory mode can freeze under queue load). Started on first use, stopped at assembly cleanup.
-/// Tests isolate themselves with unique table, queue and container names.
+/// Tests isolate themselves with unique table, queue and container names. An instance of one's own can be
+/// stopped and started again on the same ports and folder (<see cref="StopAsync"/>, <see cref="RestartAsync"/>), for
+/// storage outages; its data survives.
 /// </summary>
 internal sealed class Azurite : IAsyncDisposable
 {
@@ -13,8 +15,8 @@ internal sealed class Azurite : IAsyncDisposable
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static Azurite? shared;
 
-    private readonly Process process;
     private readonly string location;
+    private Process process;
 
     private Azurite(Process process, string location, int blobPort, int queuePort, int tablePort)
     {
@@ -63,15 +65,59 @@ internal sealed class Azurite : IAsyncDisposable
 
     public static async Task<Azurite> StartAsync(CancellationToken cancellationToken)
     {
+        var location = Path.Combine(Path.GetTempPath(), "azurite-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(location);
+        int blob = FreePort.Next(), queue = FreePort.Next(), table = FreePort.Next();
+        var azurite = new Azurite(Launch(location, blob, queue, table), location, blob, queue, table);
+        await azurite.WaitForListenersAsync(cancellationToken);
+        return azurite;
+    }
+
+    /// <summary>
+    /// Stops the process as an operator would (SIGTERM, so Azurite writes its data out; killed after 10 s), keeping its
+    /// data folder; the ports refuse connections until <see cref="RestartAsync"/>.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await process.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts Azurite again on the same ports and folder, and waits until it listens.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await StopAsync();
+        process.Dispose();
+        process = Launch(location, BlobPort, QueuePort, TablePort);
+        await WaitForListenersAsync(cancellationToken);
+    }
+
+    private static Process Launch(string location, int blob, int queue, int table)
+    {
         var bin = RepoPaths.Combine("tools", "azurite", "node_modules", ".bin", "azurite");
         if (!File.Exists(bin))
         {
             throw new InvalidOperationException($"Azurite is not installed at {bin}: run ./test.sh, or 'npm ci' in tools/azurite.");
         }
 
-        var location = Path.Combine(Path.GetTempPath(), "azurite-test-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(location);
-        int blob = FreePort.Next(), queue = FreePort.Next(), table = FreePort.Next();
         var psi = new ProcessStartInfo(bin)
         {
             RedirectStandardOutput = true,
@@ -95,13 +141,15 @@ internal sealed class Azurite : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new Azurite(process, location, blob, queue, table);
-        foreach (var port in new[] { blob, queue, table })
+        return process;
+    }
+
+    private async Task WaitForListenersAsync(CancellationToken cancellationToken)
+    {
+        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
         {
             await FreePort.WaitForListenerAsync(port, TimeSpan.FromSeconds(30), cancellationToken);
         }
-
-        return azurite;
     }
 
     public async ValueTask DisposeAsync()

@@ -17,12 +17,14 @@ internal sealed class PipelineStack : IAsyncDisposable
     private readonly Azurite azurite;
     private readonly ToolProcess simulator;
     private readonly ToolProcess host;
+    private readonly int hostPort;
 
     private PipelineStack(Azurite azurite, ToolProcess simulator, ToolProcess host, int simulatorPort, int hostPort)
     {
         this.azurite = azurite;
         this.simulator = simulator;
         this.host = host;
+        this.hostPort = hostPort;
         Simulator = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{simulatorPort}/") };
         Functions = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{hostPort}/") };
         Staff = Authorized(hostPort, StaffKey);
@@ -42,6 +44,9 @@ internal sealed class PipelineStack : IAsyncDisposable
     public HttpClient Analyst { get; }
 
     public string StorageConnectionString => azurite.ConnectionString;
+
+    /// <summary>This stack's own Azurite: stop and restart it for storage outages.</summary>
+    public Azurite Storage => azurite;
 
     /// <summary>What the host and the worker printed lately, for failure messages.</summary>
     public string HostOutput => host.RecentOutput;
@@ -121,6 +126,63 @@ internal sealed class PipelineStack : IAsyncDisposable
 
         var body = System.Text.Json.Nodes.JsonNode.Parse(await issued.Content.ReadAsStringAsync(cancellationToken))!;
         return (string)body["key"]!;
+    }
+
+    /// <summary>The running worker's process id as the host reports it; waits while the worker (re)starts.</summary>
+    public async Task<int> WorkerProcessIdAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            using (var response = await Functions.GetAsync("admin/host/status", cancellationToken))
+            {
+                var status = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
+                if (status["workerProcessId"] is { } pid && (string?)status["state"] == "Running")
+                {
+                    return (int)pid;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline || host.HasExited)
+            {
+                throw new InvalidOperationException("the host reports no running worker:" + Environment.NewLine + HostOutput);
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A client of the host whose connections come from <paramref name="source"/> (any 127.x.y.z address is loopback on
+    /// Linux), so that the host sees another client address; with a bearer key when one is given.
+    /// </summary>
+    public HttpClient ClientFrom(System.Net.IPAddress source, string? key)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new System.Net.IPEndPoint(source, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{hostPort}/") };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
     }
 
     public async ValueTask DisposeAsync()

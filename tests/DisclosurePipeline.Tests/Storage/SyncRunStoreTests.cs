@@ -84,7 +84,7 @@ public sealed class SyncRunStoreTests
         await storage.SyncRuns.CreateAsync(new SyncRun("fails", Start, 20, 2), ct);
         await storage.SyncRuns.CreateAsync(new SyncRun("completes", Start.AddHours(1), 10, 1), ct);
 
-        await storage.SyncRuns.MarkFailedAsync("fails", Start.AddMinutes(5), ct);
+        await storage.SyncRuns.MarkFailedAsync("fails", Start.AddMinutes(5), "test: marked failed", ct);
         await storage.SyncRuns.RecordBatchAsync(new SyncBatchResult("fails", 0, 10, 0, Start.AddMinutes(6)), ct);
         var failed = (await storage.SyncRuns.RecordBatchAsync(new SyncBatchResult("fails", 1, 10, 0, Start.AddMinutes(7)), ct))!;
         Assert.AreEqual(SyncRunStatus.Failed, failed.Status);
@@ -92,7 +92,7 @@ public sealed class SyncRunStoreTests
         Assert.AreEqual(20, failed.EntitiesSynced);
 
         await storage.SyncRuns.RecordBatchAsync(new SyncBatchResult("completes", 0, 10, 0, Start.AddHours(1.5)), ct);
-        await storage.SyncRuns.MarkFailedAsync("completes", Start.AddHours(2), ct);
+        await storage.SyncRuns.MarkFailedAsync("completes", Start.AddHours(2), "test: marked failed", ct);
         Assert.AreEqual(SyncRunStatus.Completed, (await storage.SyncRuns.GetAsync("completes", ct))!.Status);
     }
 
@@ -123,7 +123,7 @@ public sealed class SyncRunStoreTests
         Assert.AreEqual(batches, read.BatchesDone);
 
         // The reader stored the completion: the run row itself now says completed, so it cannot be failed any more.
-        await storage.SyncRuns.MarkFailedAsync("long", Start.AddHours(7), ct);
+        await storage.SyncRuns.MarkFailedAsync("long", Start.AddHours(7), "test: marked failed", ct);
         var row = await storage.RawTable(StorageNames.SyncRunsTable).GetEntityAsync<Azure.Data.Tables.TableEntity>("run", "id|long", null, ct);
         Assert.AreEqual("completed", row.Value.GetString("Status"));
         Assert.AreEqual(read, await storage.SyncRuns.GetAsync("long", ct));
