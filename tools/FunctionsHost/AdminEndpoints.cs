@@ -11,10 +11,10 @@ internal static class AdminEndpoints
 {
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/admin/host/status", (AppDefinition app, WorkerHost worker) => Results.Json(new
+        endpoints.MapGet("/admin/host/status", (AppDefinition app, WorkerHost worker, TriggerListeners listeners) => Results.Json(new
         {
             id = app.HostId,
-            state = worker.State.ToString(),
+            state = (worker.State == HostState.Running && !listeners.Started ? HostState.Starting : worker.State).ToString(),
             version = HostInfo.Version,
         }));
 
@@ -80,8 +80,14 @@ internal static class AdminEndpoints
 internal sealed class TriggerListeners
 {
     private volatile IReadOnlyList<ITriggerListener> listeners = [];
+    private volatile bool started;
 
     public IReadOnlyList<ITriggerListener> All => listeners;
+
+    /// <summary>Whether the routes are served and every listener is prepared (the host is Running only then).</summary>
+    public bool Started => started;
+
+    public void MarkStarted() => started = true;
 
     public void Set(IReadOnlyList<ITriggerListener> value) => listeners = value;
 
@@ -116,7 +122,9 @@ internal sealed class ListenerHost(
 
         listeners.Set(created);
         routes.Set(app.RoutePrefix, registry.Functions, proxy.ServeAsync);
+        await Task.WhenAll(created.Select(l => l.StartAsync(stoppingToken)));
         Console.Write(Summary(app, registry, port.Value));
+        listeners.MarkStarted();
         await Task.WhenAll(created.Select(l => RunAsync(l, stoppingToken)));
     }
 

@@ -47,6 +47,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(IPAddress.Loopback, grpc.Port, listen => listen.Protocols = HttpProtocols.Http2);
     kestrel.Limits.MaxRequestBodySize = 100 * 1024 * 1024; // the Functions front end's limit
 });
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 builder.Services.AddGrpc(grpcOptions =>
 {
     grpcOptions.MaxReceiveMessageSize = int.MaxValue;

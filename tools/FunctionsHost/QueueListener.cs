@@ -80,6 +80,18 @@ internal sealed class QueueListener : ITriggerListener
     /// <summary>The text of a message as it is stored, for a body the function should receive.</summary>
     public string EncodeBody(string body) => options.Base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(body)) : body;
 
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException ex)
+        {
+            HostLog.PollFailed(logs.Function(Function.Name), trigger.QueueName, ex.Message);
+        }
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var minimum = options.MaxPollingInterval < QueuesOptions.MinimumPollingInterval ? options.MaxPollingInterval : QueuesOptions.MinimumPollingInterval;

@@ -15,6 +15,9 @@ internal interface ITriggerListener
 {
     FunctionDefinition Function { get; }
 
+    /// <summary>Prepares the trigger (a queue listener creates its queue) before the host reports Running.</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
     Task RunAsync(CancellationToken cancellationToken);
 
     /// <summary>Runs the function now, outside its trigger (<c>POST /admin/functions/{name}</c>).</summary>
@@ -202,6 +205,7 @@ internal sealed class TimerListener : ITriggerListener
     private readonly TimeProvider clock;
     private readonly SemaphoreSlim oneRunAtATime = new(1, 1);
     private ScheduleStatus? status;
+    private bool startsPastDue;
 
     public TimerListener(FunctionDefinition function, ScheduleMonitor monitor, FunctionInvoker invoker, HostLoggers logs, TimeProvider clock)
     {
@@ -231,28 +235,34 @@ internal sealed class TimerListener : ITriggerListener
         ["TimerTrigger"] = now.UtcDateTime.ToLocalTime().ToString(CultureInfo.CurrentCulture),
     };
 
+    /// <summary>Reads (or creates) the schedule status before the host reports Running, so a direct run already shows it.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!useMonitor)
+        {
+            return;
+        }
+
+        try
+        {
+            var check = ScheduleStatus.Check(await monitor.GetStatusAsync(Function.Name, cancellationToken), schedule, clock.GetUtcNow());
+            (startsPastDue, status) = (check.IsPastDue, check.Status);
+            if (check.Write)
+            {
+                await monitor.UpdateStatusAsync(Function.Name, check.Status, cancellationToken);
+            }
+        }
+        catch (RequestFailedException ex)
+        {
+            HostLog.ScheduleStatusFailed(logs.Function(Function.Name), Function.Name, ex.Message);
+        }
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var logger = logs.Function(Function.Name);
         var now = clock.GetUtcNow();
-        var pastDue = false;
-        if (useMonitor)
-        {
-            try
-            {
-                var check = ScheduleStatus.Check(await monitor.GetStatusAsync(Function.Name, cancellationToken), schedule, now);
-                (pastDue, status) = (check.IsPastDue, check.Status);
-                if (check.Write)
-                {
-                    await monitor.UpdateStatusAsync(Function.Name, check.Status, cancellationToken);
-                }
-            }
-            catch (RequestFailedException ex)
-            {
-                HostLog.ScheduleStatusFailed(logger, Function.Name, ex.Message);
-            }
-        }
-
+        var pastDue = startsPastDue;
         HostLog.NextOccurrences(logger, Function.Name, schedule.Expression,
             string.Join('\n', schedule.Occurrences(now).Take(5).Select(o => o.ToString("yyyy-MM-dd HH:mm:ssZ", CultureInfo.InvariantCulture))));
 

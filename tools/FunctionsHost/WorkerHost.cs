@@ -24,6 +24,7 @@ internal sealed class WorkerHost : BackgroundService
     public const int MaxErrorsInWindow = 3;
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan TerminateGracePeriod = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StreamEndGrace = TimeSpan.FromSeconds(2);
 
     private readonly AppDefinition app;
     private readonly AppSettings settings;
@@ -78,8 +79,12 @@ internal sealed class WorkerHost : BackgroundService
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken serviceStopping)
     {
+        // Shutdown starts with ApplicationStopping, before Kestrel drains its connections: the worker
+        // is told to stop first, so that its gRPC stream closes and nothing waits on it.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(serviceStopping, lifetime.ApplicationStopping);
+        var stoppingToken = stopping.Token;
         await WhenStartedAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -89,7 +94,14 @@ internal sealed class WorkerHost : BackgroundService
                 (channel, var started) = await StartWorkerAsync(stoppingToken);
                 State = HostState.Running;
                 Volatile.Read(ref ready).TrySetResult(channel);
-                await Task.WhenAny(started.WaitForExitAsync(stoppingToken), channel.Closed).WaitAsync(stoppingToken);
+                var exited = started.WaitForExitAsync(stoppingToken);
+                await Task.WhenAny(exited, channel.Closed).WaitAsync(stoppingToken);
+                if (!started.HasExited)
+                {
+                    // The stream usually closes because the process is going: give it a moment to say how.
+                    await Task.WhenAny(exited, Task.Delay(StreamEndGrace, clock, stoppingToken)).WaitAsync(stoppingToken);
+                }
+
                 if (started.HasExited)
                 {
                     HostLog.WorkerExited(logs.Host, started.ExitCode);
@@ -101,6 +113,7 @@ internal sealed class WorkerHost : BackgroundService
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                State = HostState.Stopping;
                 await TerminateAsync(channel);
                 return;
             }
@@ -263,7 +276,16 @@ internal sealed class WorkerHost : BackgroundService
         lock (gate)
         {
             running = process;
-            process = null;
+        }
+
+        // Killed before it is forgotten, so a concurrent ProcessExit still finds it.
+        running?.Kill();
+        lock (gate)
+        {
+            if (ReferenceEquals(process, running))
+            {
+                process = null;
+            }
         }
 
         running?.Dispose();
