@@ -6,10 +6,11 @@ namespace FunctionsHost;
 
 /// <summary>
 /// Serves an HTTP function in proxy mode, as the real host does with the ASP.NET Core integration:
-/// the body is buffered (read for binding data, then rewound), <c>x-ms-invocation-id</c> is added,
+/// a body is buffered (read for binding data, then rewound), <c>x-ms-invocation-id</c> is added,
 /// the request is forwarded with YARP to the worker's <c>HttpUri</c> and, alongside, the
 /// InvocationRequest (an empty <c>RpcHttp</c> input plus trigger metadata) goes over gRPC. The
-/// worker's answer streams back; a failed invocation whose response has not started becomes 500.
+/// worker's answer streams back and the response is completed as soon as it is copied; a failed
+/// invocation whose response has not started becomes 500.
 /// </summary>
 internal sealed class HttpProxy : IDisposable
 {
@@ -40,10 +41,10 @@ internal sealed class HttpProxy : IDisposable
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(function);
         var request = context.Request;
-        request.EnableBuffering();
         string? body = null;
         if (request.ContentLength > 0)
         {
+            request.EnableBuffering();
             using (var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true))
             {
                 body = await reader.ReadToEndAsync(context.RequestAborted);
@@ -81,9 +82,19 @@ internal sealed class HttpProxy : IDisposable
         private async Task<string?> ForwardAsync(Uri destination)
         {
             var error = await proxy.forwarder.SendAsync(context, destination.ToString(), proxy.client, RequestConfig, HttpTransformer.Default);
-            return error == ForwarderError.None
-                ? null
-                : $"Forwarding the request to the worker failed ({error}): {context.GetForwarderErrorFeature()?.Exception?.Message}";
+            if (error != ForwarderError.None)
+            {
+                return $"Forwarding the request to the worker failed ({error}): {context.GetForwarderErrorFeature()?.Exception?.Message}";
+            }
+
+            // The worker's whole answer has been copied: the client gets its end of the response now
+            // rather than after the InvocationResponse arrives, which can no longer change it.
+            if (context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                await context.Response.CompleteAsync();
+            }
+
+            return null;
         }
     }
 
