@@ -9,8 +9,8 @@ namespace FunctionsHost;
 /// a body is buffered (read for binding data, then rewound), <c>x-ms-invocation-id</c> is added,
 /// the request is forwarded with YARP to the worker's <c>HttpUri</c> and, alongside, the
 /// InvocationRequest (an empty <c>RpcHttp</c> input plus trigger metadata) goes over gRPC. The
-/// worker's answer streams back and the response is completed as soon as it is copied; a failed
-/// invocation whose response has not started becomes 500.
+/// worker's answer streams back (for a function without queue outputs the response is completed as
+/// soon as it is copied); a failed invocation whose response has not started becomes 500.
 /// </summary>
 internal sealed class HttpProxy : IDisposable
 {
@@ -56,7 +56,7 @@ internal sealed class HttpProxy : IDisposable
         var bindingData = HttpBindingData.Build(request.RouteValues, request.Query, request.Headers, body);
         var trigger = (HttpTrigger)function.Trigger;
         var input = new ParameterBinding { Name = trigger.BindingName, Data = new TypedData { Http = new RpcHttp() } };
-        var outcome = await invoker.InvokeAsync(function, Reason, [input], bindingData, context.RequestAborted, new Forwarded(this, context));
+        var outcome = await invoker.InvokeAsync(function, Reason, [input], bindingData, context.RequestAborted, new Forwarded(this, context, function));
         if (!outcome.Succeeded && !context.Response.HasStarted)
         {
             context.Response.Clear();
@@ -64,7 +64,7 @@ internal sealed class HttpProxy : IDisposable
         }
     }
 
-    private sealed class Forwarded(HttpProxy proxy, HttpContext context) : IForwardedRequest
+    private sealed class Forwarded(HttpProxy proxy, HttpContext context, FunctionDefinition function) : IForwardedRequest
     {
         public Task<string?> StartAsync(WorkerChannel channel, string invocationId)
         {
@@ -87,9 +87,10 @@ internal sealed class HttpProxy : IDisposable
                 return $"Forwarding the request to the worker failed ({error}): {context.GetForwarderErrorFeature()?.Exception?.Message}";
             }
 
-            // The worker's whole answer has been copied: the client gets its end of the response now
-            // rather than after the InvocationResponse arrives, which can no longer change it.
-            if (context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            // The worker's whole answer has been copied. Without queue outputs nothing that follows the
+            // InvocationResponse can change what the client sees, so it gets the end of the response now;
+            // with queue outputs the response ends only once they are written.
+            if (function.QueueOutputs.Count == 0 && context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
                 await context.Response.CompleteAsync();
             }
