@@ -113,11 +113,20 @@ internal static partial class HostBenchmark
         if (options.Messages > 0 && inProcess.Registry.Find(options.NoopFunction) is { Trigger: QueueTrigger })
         {
             var plainA = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, ct);
-            var hostRate = await HostDrainAsync(options, settingsPath, storage, encoding, noopQueue, ct);
+            var hosted = await HostDrainAsync(options, settingsPath, storage, encoding, noopQueue, ct);
             var plainB = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, ct);
-            var plain = (plainA + plainB) / 2;
-            summary.Add($"queue: {options.Messages} messages through '{options.NoopFunction}' under the host {hostRate:0} msg/s; plain receive+delete loop (same batchSize {app.Queues.BatchSize} / newBatchThreshold {app.Queues.NewBatchThreshold}) {plainA:0} and {plainB:0} msg/s; ratio {hostRate / plain:0.00}");
-            Say(summary[^1]);
+            var warm = QueueDrain.WarmUp(options.Messages);
+            var plainAll = (plainA.All + plainB.All) / 2;
+            var plainSteady = (plainA.Steady + plainB.Steady) / 2;
+            summary.Add($"queue: {options.Messages} messages through '{options.NoopFunction}', both sides batchSize {app.Queues.BatchSize} per receive, "
+                + $"a new receive at <= {app.Queues.NewBatchThreshold} in flight (at most {app.Queues.BatchSize + app.Queues.NewBatchThreshold} messages at once)");
+            summary.Add($"  steady (after the first {warm}): host {hosted.Steady:0} msg/s; plain receive+delete loop {plainA.Steady:0} and {plainB.Steady:0} msg/s; ratio {hosted.Steady / plainSteady:0.00}");
+            summary.Add($"  all {options.Messages} (host warm-up included): host {hosted.All:0} msg/s; plain {plainA.All:0} and {plainB.All:0} msg/s; ratio {hosted.All / plainAll:0.00}");
+            summary.Add($"  per message: host invocation (Executing -> Executed) mean {Ms(hosted.MeanStepMs)} ms; plain delete mean {Ms((plainA.MeanStepMs + plainB.MeanStepMs) / 2)} ms");
+            foreach (var line in summary[^4..])
+            {
+                Say(line);
+            }
         }
 
         if (options.Paths.Count > 0)
@@ -188,11 +197,14 @@ internal static partial class HostBenchmark
     }
 
     /// <summary>A plain loop with the host's batching: receive batchSize whenever at most newBatchThreshold are in flight, delete each.</summary>
-    private static async Task<double> PlainDrainAsync(string storage, QueueMessageEncoding encoding, QueuesOptions options, int count, CancellationToken ct)
+    private static async Task<QueueDrain> PlainDrainAsync(string storage, QueueMessageEncoding encoding, QueuesOptions options, int count, CancellationToken ct)
     {
         var queue = new QueueClient(storage, "bench-plain-" + Guid.NewGuid().ToString("N")[..8], new QueueClientOptions { MessageEncoding = encoding });
         await FillAsync(queue, count, ct);
+        var warm = QueueDrain.WarmUp(count);
         var inFlight = new List<Task>();
+        var deleteTicks = 0L;
+        var warmAt = 0L;
         var clock = Stopwatch.StartNew();
         var deleted = 0;
         while (deleted < count)
@@ -222,8 +234,13 @@ internal static partial class HostBenchmark
                 inFlight.Add(Task.Run(
                     async () =>
                     {
+                        var started = Stopwatch.GetTimestamp();
                         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
-                        Interlocked.Increment(ref deleted);
+                        Interlocked.Add(ref deleteTicks, Stopwatch.GetTimestamp() - started);
+                        if (Interlocked.Increment(ref deleted) == warm)
+                        {
+                            Interlocked.Exchange(ref warmAt, clock.ElapsedTicks);
+                        }
                     },
                     ct));
             }
@@ -231,19 +248,47 @@ internal static partial class HostBenchmark
 
         await Task.WhenAll(inFlight);
         await WaitEmptyAsync(queue, ct);
-        return count / clock.Elapsed.TotalSeconds;
+        var total = clock.Elapsed;
+        var steady = total - TimeSpan.FromSeconds((double)Interlocked.Read(ref warmAt) / Stopwatch.Frequency);
+        return new QueueDrain(count / total.TotalSeconds, (count - warm) / steady.TotalSeconds, (double)deleteTicks / Stopwatch.Frequency * 1000 / count);
     }
 
-    private static async Task<double> HostDrainAsync(HostBenchmarkArgs options, string settingsPath, string storage, QueueMessageEncoding encoding, string queueName, CancellationToken ct)
+    private static async Task<QueueDrain> HostDrainAsync(HostBenchmarkArgs options, string settingsPath, string storage, QueueMessageEncoding encoding, string queueName, CancellationToken ct)
     {
         var queue = new QueueClient(storage, queueName, new QueueClientOptions { MessageEncoding = encoding });
         await FillAsync(queue, options.Messages, ct);
         await using var host = await HostProcess.StartAsync(options, settingsPath, ct);
         await WaitEmptyAsync(queue, ct);
         var emptyAt = DateTimeOffset.UtcNow;
-        var first = ExecutingAt(host.Output, options.NoopFunction)
-            ?? throw new InvalidOperationException("the host printed no Executing line for " + options.NoopFunction);
-        return options.Messages / (emptyAt - first).TotalSeconds;
+        var output = host.Output;
+        var executing = Regex.Matches(output, $@"^\[([^\]]+)\] Executing 'Functions\.{Regex.Escape(options.NoopFunction)}'", RegexOptions.Multiline)
+            .Select(m => DateTimeOffset.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal))
+            .Order()
+            .ToList();
+        var durations = Regex.Matches(output, $@"Executed 'Functions\.{Regex.Escape(options.NoopFunction)}' \(Succeeded, Id=[^,]+, Duration=(\d+)ms\)")
+            .Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))
+            .ToList();
+        if (executing.Count == 0)
+        {
+            throw new InvalidOperationException("the host printed no Executing line for " + options.NoopFunction);
+        }
+
+        var warm = QueueDrain.WarmUp(options.Messages);
+        var steadyFrom = executing[Math.Min(warm, executing.Count - 1)];
+        return new QueueDrain(
+            options.Messages / (emptyAt - executing[0]).TotalSeconds,
+            (options.Messages - warm) / (emptyAt - steadyFrom).TotalSeconds,
+            durations.Count == 0 ? double.NaN : durations.Average());
+    }
+
+    /// <summary>
+    /// One drain: messages/s over all of it and over the steady part (after the first fifth: a fresh
+    /// host and worker still JIT-compile their paths then), and the mean time of one step per message
+    /// (the host: Executing to Executed; the plain loop: one delete).
+    /// </summary>
+    private sealed record QueueDrain(double All, double Steady, double MeanStepMs)
+    {
+        public static int WarmUp(int count) => count / 5;
     }
 
     private static async Task<List<string>> HttpAsync(HostBenchmarkArgs options, string settingsPath, InProcessHost inProcess, AppDefinition app, CancellationToken ct)
@@ -348,12 +393,6 @@ internal static partial class HostBenchmark
         {
             await Task.Delay(20, ct);
         }
-    }
-
-    private static DateTimeOffset? ExecutingAt(string output, string function)
-    {
-        var match = Regex.Match(output, $@"^\[([^\]]+)\] Executing 'Functions\.{Regex.Escape(function)}'", RegexOptions.Multiline);
-        return match.Success ? DateTimeOffset.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) : null;
     }
 
     private static double Median(List<double> values) => Percentile([.. values.Order()], 50);
