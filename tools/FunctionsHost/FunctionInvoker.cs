@@ -156,7 +156,7 @@ internal sealed class FunctionInvoker
         {
             await outputs.WriteAsync(function, response, cancellationToken);
         }
-        catch (Azure.RequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
         {
             return ($"Writing the function's queue output failed: {ex.Message}", false);
         }

@@ -86,7 +86,7 @@ internal sealed class QueueListener : ITriggerListener
         {
             await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
         {
             HostLog.PollFailed(logs.Function(Function.Name), trigger.QueueName, ex.Message);
         }
@@ -113,10 +113,10 @@ internal sealed class QueueListener : ITriggerListener
 
                     batch = (await queue.ReceiveMessagesAsync(options.BatchSize, Lease, cancellationToken)).Value;
                 }
-                catch (RequestFailedException ex)
+                catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
                 {
-                    queueReady = ex.Status != 404 && queueReady;
-                    HostLog.PollFailed(logs.Function(Function.Name), trigger.QueueName, ex.Message);
+                    queueReady = StorageErrors.Status(ex) != 404 && queueReady;
+                    HostLog.PollFailed(logs.Function(Function.Name), trigger.QueueName, StorageErrors.Describe(ex));
                     batch = [];
                 }
 
@@ -282,9 +282,9 @@ internal sealed class QueueListener : ITriggerListener
             // Stopping mid-invocation: hand the message back now rather than after the lease.
             await TryReleaseAsync(message, receipt);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
         {
-            HostLog.QueueProcessingError(logger, trigger.QueueName, ex.Message);
+            HostLog.QueueProcessingError(logger, trigger.QueueName, StorageErrors.Describe(ex));
         }
     }
 
@@ -303,7 +303,7 @@ internal sealed class QueueListener : ITriggerListener
         {
             // Processing finished.
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
         {
             HostLog.QueueProcessingError(logs.Function(Function.Name), trigger.QueueName, "renewing a message's visibility failed: " + ex.Message);
         }
@@ -339,7 +339,7 @@ internal sealed class QueueListener : ITriggerListener
         {
             await queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
         }
-        catch (RequestFailedException)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
         {
             // Best effort: otherwise it reappears when its lease ends.
         }

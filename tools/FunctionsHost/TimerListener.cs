@@ -252,7 +252,7 @@ internal sealed class TimerListener : ITriggerListener
                 await monitor.UpdateStatusAsync(Function.Name, check.Status, cancellationToken);
             }
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
         {
             HostLog.ScheduleStatusFailed(logs.Function(Function.Name), Function.Name, ex.Message);
         }
@@ -320,7 +320,7 @@ internal sealed class TimerListener : ITriggerListener
                 await monitor.UpdateStatusAsync(Function.Name, status, cancellationToken);
             }
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
         {
             HostLog.ScheduleStatusFailed(logs.Function(Function.Name), Function.Name, ex.Message);
         }

@@ -36,7 +36,7 @@ public sealed class StorageOutageTests
     {
         var ct = TestContext.CancellationToken;
         using var supplier = new HttpClient { BaseAddress = stack.Functions.BaseAddress };
-        supplier.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk_0000000000000000_not-a-real-secret");
+        supplier.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk_" + new string('0', 24) + "_" + new string('A', 43));
 
         await stack.Storage.StopAsync();
         try
