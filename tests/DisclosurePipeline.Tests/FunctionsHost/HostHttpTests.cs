@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace DisclosurePipeline.Tests.FunctionsHost;
 
@@ -141,6 +142,6 @@ public sealed class HostHttpTests
 
         Assert.AreEqual(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.IsTrue(cancelled[0]["cancelled"]!.GetValue<bool>());
-        StringAssert.Contains(host.Output, "Timeout value of 00:00:05 was exceeded by function: Functions.Slow");
+        await host.WaitForOutputAsync(Regex.Escape("Timeout value of 00:00:05 was exceeded by function: Functions.Slow"), ct);
     }
 }
