@@ -82,9 +82,8 @@ bash tools/scripts/prereqs.sh
 if [ "$build" = 1 ]; then
   echo "==> building"
   dotnet build DisclosurePipeline.sln -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly
-  # What Azure runs is what the local host runs: the publish output of functions/.
-  rm -rf "$root/artifacts/app"
-  dotnet publish functions/DisclosurePipeline.Functions.csproj -c "$CONFIGURATION" --no-build --nologo -v quiet -clp:ErrorsOnly -o "$root/artifacts/app"
+  # What Azure runs is what the local host runs: the deployment zip, unpacked.
+  bash tools/scripts/package.sh --configuration "$CONFIGURATION" --no-build --unpack "$root/artifacts/app" "$root/artifacts/functions-$CONFIGURATION.zip"
 elif [ ! -f "$root/artifacts/app/worker.config.json" ]; then
   echo "error: --no-build, but artifacts/app holds no published function app (run ./run.sh without --no-build once)." >&2; exit 1
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: builds (warnings are errors), publishes the function app to artifacts/app,
-# runs every test against a real Azurite, the simulator over HTTP and the published app under the
-# local Functions host, and ends with one line "N passed, N failed".
+# The whole test suite: builds (warnings are errors), packages the function app as it ships
+# (tools/scripts/package.sh: artifacts/functions.zip) and unpacks that zip to artifacts/app, runs
+# every test against a real Azurite, the simulator over HTTP and the unpacked package under the local
+# Functions host, and ends with one line "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -16,11 +17,10 @@ if ! dotnet build DisclosurePipeline.sln -c "$config" --nologo -v quiet -clp:Err
   exit 1
 fi
 
-# What Azure runs is what the local host runs: the publish output of functions/.
-echo "==> publishing the function app to artifacts/app"
-rm -rf "$root/artifacts/app"
-if ! dotnet publish functions/DisclosurePipeline.Functions.csproj -c "$config" --no-build --nologo -v quiet -clp:ErrorsOnly -o "$root/artifacts/app"; then
-  echo "publish failed"
+# What Azure runs is what the local host runs: the deployment zip, unpacked.
+echo "==> packaging the function app (artifacts/functions.zip, unpacked to artifacts/app)"
+if ! bash tools/scripts/package.sh --configuration "$config" --no-build --unpack "$root/artifacts/app" "$root/artifacts/functions.zip"; then
+  echo "packaging failed"
   echo "0 passed, 1 failed"
   exit 1
 fi

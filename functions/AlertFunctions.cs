@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace DisclosurePipeline.Functions;
 
 /// <summary>Overdue-plan alerts: the hourly sweep that raises them, their webhook delivery, the staff listing.</summary>
+/// <remarks>The services log what each sweep raised and each delivery did; the host logs each invocation.</remarks>
 internal sealed partial class AlertFunctions(AlertSweep sweep, AlertDelivery delivery, IAlertStore alerts, ILogger<AlertFunctions> logger)
 {
     /// <summary>
@@ -18,8 +19,8 @@ internal sealed partial class AlertFunctions(AlertSweep sweep, AlertDelivery del
     [Function(nameof(SweepPlanDeadlines))]
     public async Task SweepPlanDeadlines([TimerTrigger("0 5 * * * *", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var outcome = await sweep.SweepAsync(cancellationToken);
-        Log.Swept(logger, outcome.CasesChecked, outcome.Raised, outcome.AlreadyRaised, outcome.Requeued);
+        ArgumentNullException.ThrowIfNull(timer);
+        await sweep.SweepAsync(cancellationToken);
     }
 
     /// <summary>
@@ -36,7 +37,10 @@ internal sealed partial class AlertFunctions(AlertSweep sweep, AlertDelivery del
         }
 
         var outcome = await delivery.DeliverAsync(alert.AlertId, cancellationToken);
-        Log.Delivered(logger, alert.AlertId, outcome);
+        if (outcome != DeliveryOutcome.Delivered)
+        {
+            Log.NotDelivered(logger, alert.AlertId, outcome);
+        }
     }
 
     /// <summary><c>GET /api/alerts?since=</c> — staff: alerts raised at or after <c>since</c> (all without it), oldest first.</summary>
@@ -96,10 +100,7 @@ internal sealed partial class AlertFunctions(AlertSweep sweep, AlertDelivery del
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "{Cases} cases: {Raised} alerts raised, {AlreadyRaised} raised before, {Requeued} requeued")]
-        public static partial void Swept(ILogger logger, int cases, int raised, int alreadyRaised, int requeued);
-
-        [LoggerMessage(EventId = 2302, Level = LogLevel.Information, Message = "Alert {AlertId}: {Outcome}")]
-        public static partial void Delivered(ILogger logger, string alertId, DeliveryOutcome outcome);
+        [LoggerMessage(EventId = 5301, Level = LogLevel.Debug, Message = "Alert {AlertId} not POSTed: {Outcome}")]
+        public static partial void NotDelivered(ILogger logger, string alertId, DeliveryOutcome outcome);
     }
 }

@@ -20,34 +20,28 @@ internal sealed class CaseFunctions(CaseService service)
 
     private static readonly byte[] PdfMagic = "%PDF-"u8.ToArray();
 
-    /// <summary><c>GET /api/violations?status=&amp;supplierId=</c> — staff: every case, optionally filtered, with its status now.</summary>
+    /// <summary>
+    /// <c>GET /api/violations?status=&amp;supplierId=&amp;authority=&amp;dueFrom=&amp;dueTo=&amp;sort=&amp;limit=&amp;continuationToken=</c> —
+    /// staff: one page of cases with their status now, and the token for the next page.
+    /// </summary>
     [Function(nameof(ListViolations))]
     [RequireRole(Roles.Staff)]
     public async Task<IResult> ListViolations(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "violations")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        CaseStatus? status = null;
-        if (request.Query.TryGetValue("status", out var statusText) && !string.IsNullOrEmpty(statusText))
+        var query = CaseQuery.Parse(name => request.Query[name].ToString());
+        if (!query.IsValid)
         {
-            if (!TryParseStatus(statusText.ToString(), out var parsed))
-            {
-                return Problems.Validation(
-                    new Dictionary<string, string[]> { ["status"] = ["status must be one of open, overdue, plan_submitted, plan_approved, removed."] },
-                    $"Unknown status '{statusText}'.");
-            }
-
-            status = parsed;
+            return Problems.Validation(query.Errors);
         }
 
-        string? supplierId = request.Query["supplierId"].ToString() is { Length: > 0 } id ? id : null;
-        if (supplierId is not null && !RouteIds.AreUsable(supplierId))
+        if (query.Value!.SupplierId is { } supplierId && !RouteIds.AreUsable(supplierId))
         {
-            return TypedResults.Ok(new { items = Array.Empty<CaseView>() });
+            return TypedResults.Ok(new CasePage([], null));
         }
 
-        var items = await service.ListAsync(status, supplierId, cancellationToken);
-        return TypedResults.Ok(new { items });
+        return TypedResults.Ok(await service.ListPageAsync(query.Value, cancellationToken));
     }
 
     /// <summary><c>GET /api/me/violations</c> — supplier: its own cases only.</summary>
@@ -189,22 +183,6 @@ internal sealed class CaseFunctions(CaseService service)
         return document is null
             ? Problems.NotFound($"Plan '{planId}' of record '{recordId}' of '{supplierId}' has no uploaded document.")
             : TypedResults.Stream(document, "application/pdf", fileDownloadName: $"{recordId}-{planId}.pdf");
-    }
-
-    /// <summary>The contract's status words.</summary>
-    public static bool TryParseStatus(string text, out CaseStatus status)
-    {
-        CaseStatus? parsed = text switch
-        {
-            "open" => CaseStatus.Open,
-            "overdue" => CaseStatus.Overdue,
-            "plan_submitted" => CaseStatus.PlanSubmitted,
-            "plan_approved" => CaseStatus.PlanApproved,
-            "removed" => CaseStatus.Removed,
-            _ => null,
-        };
-        status = parsed ?? default;
-        return parsed is not null;
     }
 
     private static IResult NoSuchRecord(string recordId) => Problems.NotFound($"You have no violation record '{recordId}'.");

@@ -15,6 +15,7 @@ builder.UseMiddleware<FailedAuthLimitMiddleware>();
 builder.UseMiddleware<BearerKeyMiddleware>();
 builder.Services.AddSingleton<FailedAuthLimiter>();
 
+builder.Services.AddPipelineTelemetry(builder.Configuration);
 builder.Services.AddPipelineSettings(builder.Configuration);
 builder.Services.AddPipelineStorage(builder.Configuration);
 builder.Services.AddPublicDataClient(builder.Configuration);

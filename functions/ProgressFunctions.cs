@@ -10,14 +10,11 @@ namespace DisclosurePipeline.Functions;
 /// <summary>The analysts' side: the hourly rollup into the status tables, the progress endpoints, the dashboard page.</summary>
 internal sealed partial class ProgressFunctions(ProgressRollupService rollup, IProgressStore progress, ProgressYear years, ILogger<ProgressFunctions> logger)
 {
-    public const string DashboardResourceName = "DisclosurePipeline.Functions.Dashboard.dashboard.html";
-
-    private static readonly Lazy<byte[]> DashboardPage = new(LoadDashboard);
-
     /// <summary>Timer, hourly at a quarter past (UTC): rolls up the target year's progress into the analysts' tables.</summary>
     [Function(nameof(RollupProgress))]
     public async Task RollupProgress([TimerTrigger("0 15 * * * *", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(timer);
         var result = await rollup.RunAsync(cancellationToken);
         var report = result.Report;
         Log.RolledUp(logger, report.Year, report.AsOf, report.Prtr.Completed, report.Prtr.Target, report.Carbon.Completed, report.Carbon.Target,
@@ -101,32 +98,9 @@ internal sealed partial class ProgressFunctions(ProgressRollupService rollup, IP
             : TypedResults.Ok(new { items = snapshots });
     }
 
-    /// <summary>
-    /// <c>GET /api/dashboard</c> — anyone: the analysts' page (embedded in the assembly). It holds no data; it asks
-    /// for an analyst or staff key and reads the progress endpoints with it.
-    /// </summary>
-    [Function(nameof(GetDashboard))]
-    [AllowAnonymousAccess]
-    public static IResult GetDashboard([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard")] HttpRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
-        request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
-        return TypedResults.Bytes(DashboardPage.Value, "text/html; charset=utf-8");
-    }
-
-    private static byte[] LoadDashboard()
-    {
-        using var stream = typeof(ProgressFunctions).Assembly.GetManifestResourceStream(DashboardResourceName)
-            ?? throw new InvalidOperationException($"embedded resource {DashboardResourceName} is missing");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
-
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2401, Level = LogLevel.Information,
+        [LoggerMessage(EventId = 5401, Level = LogLevel.Information,
             Message = "Progress {Year} as of {AsOf:O}: prtr {Prtr}/{PrtrTarget}, carbon {Carbon}/{CarbonTarget}; entity rows written {Written}, deleted {Deleted}, unchanged {Unchanged}")]
         public static partial void RolledUp(ILogger logger, int year, DateTimeOffset asOf, int prtr, int prtrTarget, int carbon, int carbonTarget, int written, int deleted, int unchanged);
     }

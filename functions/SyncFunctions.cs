@@ -3,17 +3,12 @@ using DisclosurePipeline.Storage;
 using DisclosurePipeline.Sync;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Logging;
 
 namespace DisclosurePipeline.Functions;
 
 /// <summary>The supplier sync: the hourly schedule, one batch per queue message, the batches that keep failing, the latest run.</summary>
-internal sealed partial class SyncFunctions(
-    ScheduledSync sync,
-    SyncBatchProcessor processor,
-    ISyncRunStore runs,
-    TimeProvider clock,
-    ILogger<SyncFunctions> logger)
+/// <remarks>The services log what each run and batch did; the host logs each invocation.</remarks>
+internal sealed class SyncFunctions(ScheduledSync sync, SyncBatchProcessor processor, ISyncRunStore runs, TimeProvider clock)
 {
     /// <summary>
     /// Timer, hourly (UTC): a full sync of the registry once a day at <see cref="ScheduledSync.FullSyncHourUtc"/>
@@ -22,15 +17,8 @@ internal sealed partial class SyncFunctions(
     [Function(nameof(ScheduleSupplierSync))]
     public async Task ScheduleSupplierSync([TimerTrigger("0 0 * * * *", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var run = await sync.RunAsync(forceFull: clock.GetUtcNow().Hour == ScheduledSync.FullSyncHourUtc, cancellationToken);
-        if (run is null)
-        {
-            Log.NoRun(logger);
-        }
-        else
-        {
-            Log.RunStarted(logger, run.RunId, run.EntitiesTotal, run.BatchesTotal);
-        }
+        ArgumentNullException.ThrowIfNull(timer);
+        await sync.RunAsync(forceFull: clock.GetUtcNow().Hour == ScheduledSync.FullSyncHourUtc, cancellationToken);
     }
 
     /// <summary>
@@ -39,11 +27,8 @@ internal sealed partial class SyncFunctions(
     /// <see cref="RecordFailedSyncBatch"/> counts the batch as failed in its run.
     /// </summary>
     [Function(nameof(SyncSupplierBatch))]
-    public async Task SyncSupplierBatch([QueueTrigger(StorageNames.SyncBatchesQueue)] SyncBatchMessage batch, CancellationToken cancellationToken)
-    {
-        var outcome = await processor.ProcessAsync(Checked(batch), cancellationToken);
-        Log.BatchSynced(logger, batch.RunId, batch.BatchNumber, outcome.EntitiesSynced, outcome.EntitiesFailed, outcome.CasesOpened, outcome.CasesUpdated);
-    }
+    public async Task SyncSupplierBatch([QueueTrigger(StorageNames.SyncBatchesQueue)] SyncBatchMessage batch, CancellationToken cancellationToken) =>
+        await processor.ProcessAsync(Checked(batch), cancellationToken);
 
     /// <summary>
     /// Queue <c>sync-batches-poison</c>: a batch whose every delivery failed is recorded as failed in its run (its
@@ -88,15 +73,4 @@ internal sealed partial class SyncFunctions(
             ? batch
             : throw new InvalidOperationException("the queue message is not a sync batch (runId, shard and ids are required)");
 
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "No registered entity changed on the platform; no sync run started")]
-        public static partial void NoRun(ILogger logger);
-
-        [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Sync run {RunId}: {Entities} entities in {Batches} batches")]
-        public static partial void RunStarted(ILogger logger, string runId, int entities, int batches);
-
-        [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Sync run {RunId} batch {BatchNumber}: {Synced} synced, {Failed} failed, {Opened} cases opened, {Updated} updated")]
-        public static partial void BatchSynced(ILogger logger, string runId, int batchNumber, int synced, int failed, int opened, int updated);
-    }
 }

@@ -50,6 +50,23 @@ param targetsCarbon int = 180
 @description('Whether alerts are POSTed to a webhook. True adds the app setting Alerts__WebhookUrl, a Key Vault reference to the secret alerts-webhook-url; false leaves it out, so alerts are only stored.')
 param alertsWebhookEnabled bool = false
 
+@description('Whether due-soon reminders for suppliers go to a webhook of their own (for example a mail relay). True adds the app setting Alerts__SupplierWebhookUrl, a Key Vault reference to the secret alerts-supplier-webhook-url; false leaves it out, so reminders go to the staff webhook.')
+param alertsSupplierWebhookEnabled bool = false
+
+@allowed([
+  'json'
+  'teams'
+  'slack'
+])
+@description('Body posted to the staff webhook (app setting Alerts__Format): json (the alert object), teams (Adaptive Card) or slack (Block Kit).')
+param alertsFormat string = 'json'
+
+@description('Local time HH:mm, in the pipeline time zone, of the daily overdue digest to staff (app setting Alerts__Digest). Empty: no digest, one post per overdue alert.')
+param alertsDigest string = ''
+
+@description('URL of the staff workbench page that messages to staff link to (app setting Alerts__WorkbenchUrl). Empty: no links.')
+param alertsWorkbenchUrl string = ''
+
 @secure()
 @description('Key of the public data API. Non-empty: written to the Key Vault secret public-data-api-key (app setting PublicData__ApiKey refers to it). Empty: the secret is left as it is; set it with az keyvault secret set.')
 param publicDataApiKey string = ''
@@ -65,6 +82,10 @@ param analystKey string = ''
 @secure()
 @description('Incoming-webhook URL alerts are POSTed to (such URLs carry their own credential). Non-empty: written to the Key Vault secret alerts-webhook-url. Used only when alertsWebhookEnabled is true.')
 param alertsWebhookUrl string = ''
+
+@secure()
+@description('URL due-soon reminders for suppliers are POSTed to (it may carry its own credential). Non-empty: written to the Key Vault secret alerts-supplier-webhook-url. Used only when alertsSupplierWebhookEnabled is true.')
+param alertsSupplierWebhookUrl string = ''
 
 @minValue(40)
 @maxValue(1000)
@@ -115,10 +136,15 @@ module resources 'resources.bicep' = {
     targetsPrtr: targetsPrtr
     targetsCarbon: targetsCarbon
     alertsWebhookEnabled: alertsWebhookEnabled
+    alertsSupplierWebhookEnabled: alertsSupplierWebhookEnabled
+    alertsFormat: alertsFormat
+    alertsDigest: alertsDigest
+    alertsWorkbenchUrl: alertsWorkbenchUrl
     publicDataApiKey: publicDataApiKey
     staffKey: staffKey
     analystKey: analystKey
     alertsWebhookUrl: alertsWebhookUrl
+    alertsSupplierWebhookUrl: alertsSupplierWebhookUrl
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

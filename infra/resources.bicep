@@ -61,6 +61,18 @@ param targetsCarbon int
 @description('True adds the app setting Alerts__WebhookUrl (a Key Vault reference); false leaves it out.')
 param alertsWebhookEnabled bool
 
+@description('True adds the app setting Alerts__SupplierWebhookUrl (a Key Vault reference); false leaves it out.')
+param alertsSupplierWebhookEnabled bool
+
+@description('App setting Alerts__Format: json, teams or slack.')
+param alertsFormat string
+
+@description('App setting Alerts__Digest (HH:mm); empty leaves the setting out (one post per alert).')
+param alertsDigest string
+
+@description('App setting Alerts__WorkbenchUrl; empty leaves the setting out (messages carry no links).')
+param alertsWorkbenchUrl string
+
 @secure()
 @description('Value for the secret behind PublicData__ApiKey; empty leaves the secret as it is.')
 param publicDataApiKey string
@@ -76,6 +88,10 @@ param analystKey string
 @secure()
 @description('Value for the secret behind Alerts__WebhookUrl; empty leaves the secret as it is.')
 param alertsWebhookUrl string
+
+@secure()
+@description('Value for the secret behind Alerts__SupplierWebhookUrl; empty leaves the secret as it is.')
+param alertsSupplierWebhookUrl string
 
 @description('functionAppConfig.scaleAndConcurrency.maximumInstanceCount of the Flex app.')
 param maximumInstanceCount int
@@ -100,6 +116,7 @@ var secretNames = {
   staffKey: 'auth-staff-key-0'
   analystKey: 'auth-analyst-key-0'
   alertsWebhookUrl: 'alerts-webhook-url'
+  alertsSupplierWebhookUrl: 'alerts-supplier-webhook-url'
 }
 
 // Built-in role definitions, each with the reason the app identity holds it.
@@ -290,6 +307,14 @@ resource alertsWebhookUrlSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' =
   }
 }
 
+resource alertsSupplierWebhookUrlSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(alertsSupplierWebhookUrl)) {
+  parent: keyVault
+  name: secretNames.alertsSupplierWebhookUrl
+  properties: {
+    value: alertsSupplierWebhookUrl
+  }
+}
+
 // ---------------------------------------------------------------- monitoring
 
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
@@ -397,7 +422,8 @@ var secretSettings = union(
     Auth__StaffKeys__0: secretNames.staffKey
     Auth__AnalystKeys__0: secretNames.analystKey
   },
-  alertsWebhookEnabled ? { Alerts__WebhookUrl: secretNames.alertsWebhookUrl } : {}
+  alertsWebhookEnabled ? { Alerts__WebhookUrl: secretNames.alertsWebhookUrl } : {},
+  alertsSupplierWebhookEnabled ? { Alerts__SupplierWebhookUrl: secretNames.alertsSupplierWebhookUrl } : {}
 )
 var keyVaultReferences = toObject(
   items(secretSettings),
@@ -425,7 +451,11 @@ var appSettingsValues = union(
     Targets__Year: string(targetsYear)
     Targets__Prtr: string(targetsPrtr)
     Targets__Carbon: string(targetsCarbon)
+
+    Alerts__Format: alertsFormat
   },
+  empty(alertsDigest) ? {} : { Alerts__Digest: alertsDigest },
+  empty(alertsWorkbenchUrl) ? {} : { Alerts__WorkbenchUrl: alertsWorkbenchUrl },
   keyVaultReferences
 )
 
@@ -447,6 +477,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     staffKeySecret
     analystKeySecret
     alertsWebhookUrlSecret
+    alertsSupplierWebhookUrlSecret
   ]
 }
 

@@ -70,10 +70,10 @@ internal sealed partial class BearerKeyMiddleware(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "HTTP function {FunctionName} declares no access rule; the call is refused")]
+        [LoggerMessage(EventId = 5101, Level = LogLevel.Error, Message = "HTTP function {FunctionName} declares no access rule; the call is refused")]
         public static partial void NoAccessRule(ILogger logger, string functionName);
 
-        [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "HTTP function {FunctionName} failed")]
+        [LoggerMessage(EventId = 5102, Level = LogLevel.Error, Message = "HTTP function {FunctionName} failed")]
         public static partial void FunctionFailed(ILogger logger, string functionName, Exception exception);
     }
 }

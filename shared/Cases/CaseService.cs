@@ -68,44 +68,92 @@ public sealed partial class CaseService(
 
     private const int MaxAttempts = 4;
 
-    /// <summary>The cases, optionally only those of one entity and/or with one status now, newest record first.</summary>
+    /// <summary>How many entity names are read at once for a page.</summary>
+    private const int NameReadsInParallel = 16;
+
+    /// <summary>
+    /// The cases, optionally only those of one entity and/or with one status now, newest record first: every
+    /// page of <see cref="ListPageAsync"/> in one list.
+    /// </summary>
     public async Task<IReadOnlyList<CaseView>> ListAsync(CaseStatus? status, string? supplierId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ViolationCase> found;
-        IReadOnlyList<ImprovementPlan> allPlans;
-        Dictionary<string, RegisteredEntity> byId;
-        if (supplierId is { Length: > 0 })
+        var all = new List<CaseView>();
+        var query = CaseQuery.FirstPage(status, supplierId, CaseQuery.MaxLimit);
+        while (true)
         {
-            var casesTask = cases.ListForEntityAsync(supplierId, cancellationToken);
-            var plansTask = plans.ListForEntityAsync(supplierId, cancellationToken);
-            var entityTask = entities.GetAsync(supplierId, cancellationToken);
-            await Task.WhenAll(casesTask, plansTask, entityTask).ConfigureAwait(false);
-            found = await casesTask.ConfigureAwait(false);
-            allPlans = await plansTask.ConfigureAwait(false);
-            byId = await entityTask.ConfigureAwait(false) is { } entity
-                ? new Dictionary<string, RegisteredEntity>(StringComparer.Ordinal) { [entity.Id] = entity }
-                : new Dictionary<string, RegisteredEntity>(StringComparer.Ordinal);
+            var page = await ListPageAsync(query, cancellationToken).ConfigureAwait(false);
+            all.AddRange(page.Items);
+            if (page.ContinuationToken is null)
+            {
+                return all;
+            }
+
+            query = query with { After = CaseCursor.After(page.Items[^1], query.Sort) };
+        }
+    }
+
+    /// <summary>
+    /// One page of cases matching <paramref name="query"/>, in its order, with the token for the next page. The
+    /// cost follows the cases, not the registry: the cases and plans (of one entity when
+    /// <see cref="CaseQuery.SupplierId"/> is set, else all of them: a status is computed from a case's plans, so
+    /// every case must be read to filter by it) and then, by point reads, only the entities named on the page.
+    /// </summary>
+    public async Task<CasePage> ListPageAsync(CaseQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        Task<IReadOnlyList<ViolationCase>> casesTask;
+        Task<IReadOnlyList<ImprovementPlan>> plansTask;
+        if (query.SupplierId is { Length: > 0 } supplierId)
+        {
+            casesTask = cases.ListForEntityAsync(supplierId, cancellationToken);
+            plansTask = plans.ListForEntityAsync(supplierId, cancellationToken);
         }
         else
         {
-            var casesTask = cases.ListAllAsync(cancellationToken);
-            var plansTask = plans.ListAllAsync(cancellationToken);
-            var entitiesTask = entities.ListAsync(cancellationToken);
-            await Task.WhenAll(casesTask, plansTask, entitiesTask).ConfigureAwait(false);
-            found = await casesTask.ConfigureAwait(false);
-            allPlans = await plansTask.ConfigureAwait(false);
-            byId = (await entitiesTask.ConfigureAwait(false)).ToDictionary(e => e.Id, StringComparer.Ordinal);
+            casesTask = cases.ListAllAsync(cancellationToken);
+            plansTask = plans.ListAllAsync(cancellationToken);
         }
 
-        var plansByCase = allPlans.ToLookup(p => (p.SupplierId, p.RecordId));
+        await Task.WhenAll(casesTask, plansTask).ConfigureAwait(false);
+        var plansByCase = (await plansTask.ConfigureAwait(false)).ToLookup(p => (p.SupplierId, p.RecordId));
         var today = rules.Today();
-        return found
-            .Select(c => CaseView.From(c, [.. plansByCase[(c.SupplierId, c.RecordId)]], byId.GetValueOrDefault(c.SupplierId), today))
-            .Where(v => status is null || v.Status == status)
-            .OrderByDescending(v => v.PublishedAt)
-            .ThenBy(v => v.SupplierId, StringComparer.Ordinal)
-            .ThenBy(v => v.RecordId, StringComparer.Ordinal)
+        var comparer = CaseOrder.For(query.Sort);
+        var matching = (await casesTask.ConfigureAwait(false))
+            .Select(c => CaseView.From(c, [.. plansByCase[(c.SupplierId, c.RecordId)]], null, today))
+            .Where(query.Matches)
+            .Where(v => query.After is not { } after || comparer.IsAfter(v, after))
+            .OrderBy(v => v, comparer)
+            .Take(query.Limit + 1)
             .ToList();
+        var more = matching.Count > query.Limit;
+        if (more)
+        {
+            matching.RemoveAt(matching.Count - 1);
+        }
+
+        var names = await ReadEntitiesAsync(matching.Select(v => v.SupplierId), cancellationToken).ConfigureAwait(false);
+        var items = matching
+            .Select(v => names.TryGetValue(v.SupplierId, out var e) ? v with { SupplierName = e.Name, Kind = e.Kind } : v)
+            .ToList();
+        var token = more ? CaseCursor.After(items[^1], query.Sort).Encode(query.Fingerprint()) : null;
+        return new CasePage(items, token);
+    }
+
+    /// <summary>The registered entities among <paramref name="ids"/>, each read once by its key.</summary>
+    private async Task<Dictionary<string, RegisteredEntity>> ReadEntitiesAsync(IEnumerable<string> ids, CancellationToken cancellationToken)
+    {
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, RegisteredEntity>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(
+            ids.Distinct(StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = NameReadsInParallel, CancellationToken = cancellationToken },
+            async (id, ct) =>
+            {
+                if (await entities.GetAsync(id, ct).ConfigureAwait(false) is { } entity)
+                {
+                    found[id] = entity;
+                }
+            }).ConfigureAwait(false);
+        return new Dictionary<string, RegisteredEntity>(found, StringComparer.Ordinal);
     }
 
     /// <summary>One case with its status now, or null.</summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Configuration;
 namespace DisclosurePipeline.Storage;
 
 /// <summary>
-/// The storage account as the Functions host reads a connection setting (by default <c>AzureWebJobsStorage</c>):
+/// The storage account as the Functions host reads its connection setting <c>AzureWebJobsStorage</c>:
 /// either a connection string (the setting's own value; locally <c>UseDevelopmentStorage=true</c> or explicit
 /// Azurite endpoints), or identity-based, from the setting's children: <c>__accountName</c>, or
 /// <c>__tableServiceUri</c>, <c>__queueServiceUri</c> and <c>__blobServiceUri</c>, with <c>__credential</c>
@@ -18,7 +18,7 @@ namespace DisclosurePipeline.Storage;
 /// </summary>
 public sealed partial class StorageConnection
 {
-    /// <summary>The setting the Functions host and the app read by default.</summary>
+    /// <summary>The setting the Functions host (queue triggers, timers) and the app's storage clients read.</summary>
     public const string DefaultSetting = "AzureWebJobsStorage";
 
     /// <summary>What is used when the setting is absent: Azurite on its standard ports.</summary>
@@ -91,19 +91,19 @@ public sealed partial class StorageConnection
     }
 
     /// <summary>
-    /// Reads the connection from <paramref name="configuration"/>: <c>{setting}</c> as a connection string, else the
-    /// identity-based <c>{setting}__…</c> children, else <see cref="DevelopmentStorage"/>.
+    /// Reads the connection from <paramref name="configuration"/>: <c>AzureWebJobsStorage</c> as a connection string,
+    /// else the identity-based <c>AzureWebJobsStorage__…</c> children, else <see cref="DevelopmentStorage"/>.
     /// </summary>
     /// <param name="configuration">The app's configuration (environment variables, local.settings.json values).</param>
-    /// <param name="setting">The connection setting's name.</param>
     /// <exception cref="InvalidOperationException">A setting is present but unusable; the message names it.</exception>
-    public static StorageConnection FromConfiguration(IConfiguration configuration, string setting = DefaultSetting)
+    public static StorageConnection FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentException.ThrowIfNullOrWhiteSpace(setting);
-        var section = configuration.GetSection(setting);
-        var children = section.GetChildren().Where(c => !string.IsNullOrWhiteSpace(c.Value)).ToDictionary(c => c.Key, c => c.Value!.Trim(), StringComparer.OrdinalIgnoreCase);
-        if (section.Value is { Length: > 0 } value)
+        const string setting = DefaultSetting;
+        var children = configuration.GetSection(DefaultSetting).GetChildren()
+            .Where(c => !string.IsNullOrWhiteSpace(c.Value))
+            .ToDictionary(c => c.Key, c => c.Value!.Trim(), StringComparer.OrdinalIgnoreCase);
+        if (configuration[DefaultSetting] is { Length: > 0 } value)
         {
             if (children.Count > 0)
             {

@@ -21,6 +21,14 @@ using Microsoft.Extensions.Options;
 // its own Azurite and public data simulator, the production services wired as the function app wires
 // them, and the sync-batches queue drained as the Functions host drains it.
 //   dotnet tools/Benchmark/bin/Release/net10.0/Benchmark.dll --entities 10000 [--root <repo>]
+if (args is ["--case-listing", ..]) { return await CaseListingBenchmark.RunAsync(args[1..]); }
+
+// The local Functions host's benchmark is its own mode: Benchmark.dll host [...] (HostBenchmark.cs).
+if (args is ["host", .. var hostArgs])
+{
+    return await HostBenchmark.RunAsync(hostArgs);
+}
+
 var options = BenchmarkArgs.Parse(args);
 if (options is null)
 {

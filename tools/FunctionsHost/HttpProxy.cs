@@ -6,10 +6,11 @@ namespace FunctionsHost;
 
 /// <summary>
 /// Serves an HTTP function in proxy mode, as the real host does with the ASP.NET Core integration:
-/// the body is buffered (read for binding data, then rewound), <c>x-ms-invocation-id</c> is added,
+/// a body is buffered (read for binding data, then rewound), <c>x-ms-invocation-id</c> is added,
 /// the request is forwarded with YARP to the worker's <c>HttpUri</c> and, alongside, the
 /// InvocationRequest (an empty <c>RpcHttp</c> input plus trigger metadata) goes over gRPC. The
-/// worker's answer streams back; a failed invocation whose response has not started becomes 500.
+/// worker's answer streams back (for a function without queue outputs the response is completed as
+/// soon as it is copied); a failed invocation whose response has not started becomes 500.
 /// While no worker is ready (it is restarting, or the host gave up) a request is not forwarded but
 /// answered 503 with <c>Retry-After</c>, as is one whose worker went away during it.
 /// </summary>
@@ -53,10 +54,10 @@ internal sealed class HttpProxy : IDisposable
         }
 
         var request = context.Request;
-        request.EnableBuffering();
         string? body = null;
         if (request.ContentLength > 0)
         {
+            request.EnableBuffering();
             using (var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true))
             {
                 body = await reader.ReadToEndAsync(context.RequestAborted);
@@ -68,7 +69,7 @@ internal sealed class HttpProxy : IDisposable
         var bindingData = HttpBindingData.Build(request.RouteValues, request.Query, request.Headers, body);
         var trigger = (HttpTrigger)function.Trigger;
         var input = new ParameterBinding { Name = trigger.BindingName, Data = new TypedData { Http = new RpcHttp() } };
-        var outcome = await invoker.InvokeAsync(function, Reason, [input], bindingData, context.RequestAborted, new Forwarded(this, context));
+        var outcome = await invoker.InvokeAsync(function, Reason, [input], bindingData, context.RequestAborted, new Forwarded(this, context, function));
         if (!outcome.Succeeded && !context.Response.HasStarted)
         {
             context.Response.Clear();
@@ -94,7 +95,7 @@ internal sealed class HttpProxy : IDisposable
             detail: "The function app is starting or restarting; try again shortly.").ExecuteAsync(context);
     }
 
-    private sealed class Forwarded(HttpProxy proxy, HttpContext context) : IForwardedRequest
+    private sealed class Forwarded(HttpProxy proxy, HttpContext context, FunctionDefinition function) : IForwardedRequest
     {
         public Task<string?> StartAsync(WorkerChannel channel, string invocationId)
         {
@@ -112,9 +113,20 @@ internal sealed class HttpProxy : IDisposable
         private async Task<string?> ForwardAsync(Uri destination)
         {
             var error = await proxy.forwarder.SendAsync(context, destination.ToString(), proxy.client, RequestConfig, HttpTransformer.Default);
-            return error == ForwarderError.None
-                ? null
-                : $"Forwarding the request to the worker failed ({error}): {context.GetForwarderErrorFeature()?.Exception?.Message}";
+            if (error != ForwarderError.None)
+            {
+                return $"Forwarding the request to the worker failed ({error}): {context.GetForwarderErrorFeature()?.Exception?.Message}";
+            }
+
+            // The worker's whole answer has been copied. Without queue outputs nothing that follows the
+            // InvocationResponse can change what the client sees, so it gets the end of the response now;
+            // with queue outputs the response ends only once they are written.
+            if (function.QueueOutputs.Count == 0 && context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                await context.Response.CompleteAsync();
+            }
+
+            return null;
         }
     }
 

@@ -43,7 +43,20 @@ internal sealed class QueueOutputWriter
     {
         foreach (var (output, messages) in Split(function, response))
         {
-            var client = await clients.GetOrAdd((output.ConnectionString, output.QueueName), key => new Lazy<Task<QueueClient>>(() => CreateAsync(key.Connection, key.Queue, cancellationToken))).Value;
+            var key = (output.ConnectionString, output.QueueName);
+            var creating = clients.GetOrAdd(key, k => new Lazy<Task<QueueClient>>(() => CreateAsync(k.Connection, k.Queue, cancellationToken)));
+            QueueClient client;
+            try
+            {
+                client = await creating.Value;
+            }
+            catch
+            {
+                // Not kept: the next invocation tries to create the queue again.
+                clients.TryRemove(new KeyValuePair<(string, string), Lazy<Task<QueueClient>>>(key, creating));
+                throw;
+            }
+
             foreach (var message in messages)
             {
                 await client.SendMessageAsync(BinaryData.FromBytes(message), cancellationToken: cancellationToken);

@@ -7,11 +7,24 @@
 #
 #   tools/scripts/benchmark.sh               # N = 1000 10000
 #   tools/scripts/benchmark.sh 1000 10000 100000
+#   tools/scripts/benchmark.sh host          # the local Functions host (see below)
 #
 # Environment: BENCH_TIMEOUT_MINUTES (per N, default 30). See docs/benchmarks.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+
+# tools/scripts/benchmark.sh host [--app <dir> --path /api/x --header 'K: V' ...]: the local Functions
+# host's benchmark (cold start, gRPC invocations/s, queue throughput, HTTP latency; docs/benchmarks.md).
+if [ "${1:-}" = "host" ]; then
+  shift
+  bash tools/scripts/prereqs.sh
+  echo "==> building the host, its fixture worker and the benchmark (Release)"
+  dotnet build tests/HostFixture/HostFixture.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
+  dotnet build tools/Benchmark/Benchmark.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
+  echo "==> $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  exec dotnet tools/Benchmark/bin/Release/net10.0/Benchmark.dll host --root "$root" "$@"
+fi
 
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000)

@@ -87,12 +87,28 @@ public sealed class RunScriptTests
 
             // A worker that keeps crashing: the host gives up after the fourth crash in 30 minutes, and so does run.sh.
             using var host = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{functions}/") };
-            for (var crash = 0; crash < 4 && !script.HasExited; crash++)
+            for (var crash = 0; crash < 4 && !script.HasExited;)
             {
                 var pid = await Eventually.UntilAsync<int>(async c => await WorkerPidAsync(host, c), "a running worker", ct, TimeSpan.FromSeconds(90));
-                using var worker = Process.GetProcessById(pid);
-                worker.Kill();
-                await worker.WaitForExitAsync(ct);
+                Process worker;
+                try
+                {
+                    worker = Process.GetProcessById(pid);
+                }
+                catch (ArgumentException)
+                {
+                    // The status still named the worker that was just killed; ask again once the host has restarted it.
+                    await Task.Delay(100, ct);
+                    continue;
+                }
+
+                using (worker)
+                {
+                    worker.Kill();
+                    await worker.WaitForExitAsync(ct);
+                }
+
+                crash++;
             }
 
             using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(90));

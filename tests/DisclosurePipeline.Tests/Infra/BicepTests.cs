@@ -200,7 +200,7 @@ public sealed partial class BicepTests
         var secrets = snapshot.Resources("Microsoft.KeyVault/vaults/secrets").Select(s => ((string)s["name"]!).Split('/')[1]).ToHashSet();
         var settings = snapshot.AppSettings();
         var secretSettings = settings.Keys.Where(k => SecretSetting().IsMatch(k)).Order().ToList();
-        CollectionAssert.IsSubsetOf(new[] { "PublicData__ApiKey", "Auth__StaffKeys__0", "Auth__AnalystKeys__0", "Alerts__WebhookUrl" }, secretSettings);
+        CollectionAssert.IsSubsetOf(new[] { "PublicData__ApiKey", "Auth__StaffKeys__0", "Auth__AnalystKeys__0", "Alerts__WebhookUrl", "Alerts__SupplierWebhookUrl" }, secretSettings);
         foreach (var name in secretSettings)
         {
             var reference = KeyVaultReference().Match(settings[name]);
@@ -209,7 +209,7 @@ public sealed partial class BicepTests
             Assert.Contains(reference.Groups["secret"].Value, secrets, $"{name} refers to a secret the template does not write");
         }
 
-        foreach (var value in new[] { "public-data-key-for-tests", "staff-key-for-tests-0123", "analyst-key-for-tests-0123", "hooks.example" })
+        foreach (var value in new[] { "public-data-key-for-tests", "staff-key-for-tests-0123", "analyst-key-for-tests-0123", "hooks.example", "relay.example" })
         {
             Assert.IsFalse(settings.Values.Any(v => v.Contains(value, StringComparison.Ordinal)), $"a secret value reached the app settings: {value}");
         }
@@ -217,14 +217,33 @@ public sealed partial class BicepTests
 
     [TestMethod]
     [Timeout(120_000, CooperativeCancellation = true)]
-    public async Task Snapshot_WebhookDisabled_LeavesTheWebhookSettingOut()
+    public async Task Snapshot_WebhooksDisabled_LeavesTheOptionalAlertSettingsOut()
     {
         var snapshot = await InfraSnapshots.GetAsync(InfraSnapshots.Minimal, TestContext.CancellationToken);
 
         var settings = snapshot.AppSettings();
 
-        Assert.IsFalse(settings.ContainsKey("Alerts__WebhookUrl"));
+        foreach (var optional in new[] { "Alerts__WebhookUrl", "Alerts__SupplierWebhookUrl", "Alerts__Digest", "Alerts__WorkbenchUrl" })
+        {
+            Assert.IsFalse(settings.ContainsKey(optional), optional);
+        }
+
+        Assert.AreEqual("json", settings["Alerts__Format"]);
         StringAssert.StartsWith(settings["Auth__StaffKeys__0"], "@Microsoft.KeyVault(");
+    }
+
+    [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task Snapshot_AlertParameters_BecomeTheAlertSettings()
+    {
+        var snapshot = await InfraSnapshots.GetAsync(InfraSnapshots.Full, TestContext.CancellationToken);
+
+        var settings = snapshot.AppSettings();
+
+        Assert.AreEqual("teams", settings["Alerts__Format"]);
+        Assert.AreEqual("09:00", settings["Alerts__Digest"]);
+        Assert.AreEqual("https://workbench.example/", settings["Alerts__WorkbenchUrl"]);
+        StringAssert.EndsWith(settings["Alerts__SupplierWebhookUrl"], ";SecretName=alerts-supplier-webhook-url)");
     }
 
     [TestMethod]

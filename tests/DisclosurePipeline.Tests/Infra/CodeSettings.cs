@@ -13,8 +13,9 @@ namespace DisclosurePipeline.Tests.Infra;
 /// bindable property (lists by index, nested classes recursively), so a new option property is a new setting;</item>
 /// <item>a scan of the sources for direct reads: <c>configuration["X"]</c>, <c>GetSection("X")</c>,
 /// <c>GetValue&lt;T&gt;("X")</c>, <c>GetConnectionString("X")</c>, <c>Environment.GetEnvironmentVariable("X")</c>,
-/// <c>BindConfiguration("X")</c>, <c>%X%</c> binding expressions and a trigger's or binding's <c>Connection = "X"</c>. A read whose key is not a literal (or an
-/// options class's <c>Section</c>) is reported, because nothing could check it.</item>
+/// <c>BindConfiguration("X")</c>, <c>%X%</c> binding expressions and a trigger's or binding's <c>Connection = "X"</c>; the key
+/// may be a literal, a <c>const string</c> declared in the same file with a literal value, or an options class's <c>Section</c>.
+/// Any other key (a parameter, a variable, a computed string) is reported, because nothing could check it.</item>
 /// </list>
 /// </summary>
 internal static partial class CodeSettings
@@ -50,14 +51,21 @@ internal static partial class CodeSettings
     /// <summary>The direct reads in one source file's text.</summary>
     internal static void Scan(string text, string where, IReadOnlySet<string> sectionTypes, List<SettingRead> reads, List<string> unreadable)
     {
+        // A key may also be a string constant declared in the same file (const string Name = "Key";), named bare.
+        var constants = StringConstant().Matches(text)
+            .GroupBy(c => c.Groups["name"].Value, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.Groups["value"].Value).Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         foreach (Match m in DirectRead().Matches(text))
         {
             var kind = m.Groups["kind"].Value;
             var argument = m.Groups["arg"].Value.Trim();
             var line = where + ":" + LineOf(text, m.Index);
-            if (StringLiteral().Match(argument) is { Success: true } literal)
+            var keyText = StringLiteral().Match(argument) is { Success: true } literal ? literal.Groups[1].Value
+                : constants.TryGetValue(argument, out var constant) && constant.Count == 1 ? constant.Single()
+                : null;
+            if (keyText is not null)
             {
-                var key = Normalize(literal.Groups[1].Value);
+                var key = Normalize(keyText);
                 reads.Add(kind switch
                 {
                     "GetSection" or "BindConfiguration" => new SettingRead(key, SettingShape.Section, line),
@@ -65,13 +73,13 @@ internal static partial class CodeSettings
                     _ => new SettingRead(key, SettingShape.Exact, line),
                 });
             }
-            else if (SectionConstant().Match(argument) is { Success: true } constant && sectionTypes.Contains(constant.Groups[1].Value))
+            else if (SectionConstant().Match(argument) is { Success: true } section && sectionTypes.Contains(section.Groups[1].Value))
             {
                 // Covered by the reflection over that options class.
             }
             else
             {
-                unreadable.Add($"{line}: {m.Value.Trim()} (use a string literal or an options class with a Section constant)");
+                unreadable.Add($"{line}: {m.Value.Trim()} (use a string literal, a string constant declared in the same file, or an options class with a Section constant)");
             }
         }
 
@@ -145,6 +153,9 @@ internal static partial class CodeSettings
 
     [GeneratedRegex("""^@?"([^"{}]+)"$""")]
     private static partial Regex StringLiteral();
+
+    [GeneratedRegex("""\bconst\s+string\s+(?<name>\w+)\s*=\s*@?"(?<value>[^"{}]+)"\s*;""")]
+    private static partial Regex StringConstant();
 
     [GeneratedRegex(@"^(?:[\w.]+\.)?(\w+)\.Section$")]
     private static partial Regex SectionConstant();

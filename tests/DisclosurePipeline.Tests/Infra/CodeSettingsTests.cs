@@ -41,6 +41,39 @@ public sealed class CodeSettingsTests
     }
 
     [TestMethod]
+    public void Scan_KeyFromAStringConstantInTheSameFile_IsARead()
+    {
+        var (reads, unreadable) = Scan("""
+            public const string DefaultSetting = "AzureWebJobsStorage";
+            private const string Auth = @"APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+            var children = configuration.GetSection(DefaultSetting).GetChildren();
+            var value = configuration[DefaultSetting];
+            var auth = configuration[Auth];
+            """);
+
+        Assert.IsEmpty(unreadable);
+        Assert.IsTrue(reads.Any(r => r is { Key: "AzureWebJobsStorage", Shape: SettingShape.Section }));
+        Assert.IsTrue(reads.Any(r => r is { Key: "AzureWebJobsStorage", Shape: SettingShape.Exact }));
+        Assert.IsTrue(reads.Any(r => r is { Key: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", Shape: SettingShape.Exact }));
+    }
+
+    [TestMethod]
+    public void Scan_ConstantFromAnotherFileOrTwoValues_IsReportedAsUnreadable()
+    {
+        var (reads, unreadable) = Scan("""
+            private const string Name = "A";
+            private const string Name = "B";
+            private const string Computed = Prefix + "X";
+            var a = configuration[Name];
+            var b = configuration[Computed];
+            var c = configuration[Other.Setting];
+            """);
+
+        Assert.IsEmpty(reads);
+        Assert.HasCount(3, unreadable, string.Join("\n", unreadable));
+    }
+
+    [TestMethod]
     public void Scan_KeyFromAVariable_IsReportedAsUnreadable()
     {
         var (reads, unreadable) = Scan("""

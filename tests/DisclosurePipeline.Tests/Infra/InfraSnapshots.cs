@@ -5,7 +5,7 @@ namespace DisclosurePipeline.Tests.Infra;
 /// <summary>The template compiled once, and evaluated once for each parameter set the tests look at, per test run.</summary>
 internal static class InfraSnapshots
 {
-    /// <summary>Every optional part on: the alert webhook, a deploying principal, secret values passed in.</summary>
+    /// <summary>Every optional part on: both alert webhooks, the digest and workbench links, a deploying principal, secret values passed in.</summary>
     public const string Full = """
         param environmentName = 'infra-test'
         param location = 'eastasia'
@@ -16,6 +16,11 @@ internal static class InfraSnapshots
         param staffKey = 'staff-key-for-tests-0123'
         param analystKey = 'analyst-key-for-tests-0123'
         param alertsWebhookUrl = 'https://hooks.example/alerts'
+        param alertsSupplierWebhookEnabled = true
+        param alertsSupplierWebhookUrl = 'https://relay.example/reminders'
+        param alertsFormat = 'teams'
+        param alertsDigest = '09:00'
+        param alertsWorkbenchUrl = 'https://workbench.example/'
         """;
 
     /// <summary>Only the required parameters: no webhook, no deploying principal, secrets set outside the template.</summary>

@@ -37,12 +37,12 @@ public sealed class SettingsParityTests
     public async Task Check_NewOptionNotWrittenDown_FailsNamingEveryPlace()
     {
         var inventory = await SettingsInventory.LoadAsync(TestContext.CancellationToken);
-        var added = inventory with { CodeReads = [.. inventory.CodeReads, new SettingRead("Alerts__Format", SettingShape.Exact, "AlertsOptions.Format")] };
+        var added = inventory with { CodeReads = [.. inventory.CodeReads, new SettingRead("Alerts__Channel", SettingShape.Exact, "AlertsOptions.Channel")] };
 
         var failures = SettingsParity.Check(added);
 
         Assert.HasCount(3, failures, string.Join("\n", failures));
-        Assert.IsTrue(failures.All(f => f.StartsWith("Alerts__Format ", StringComparison.Ordinal)));
+        Assert.IsTrue(failures.All(f => f.StartsWith("Alerts__Channel ", StringComparison.Ordinal)));
         Assert.IsTrue(failures.Any(f => f.Contains("README.md", StringComparison.Ordinal)));
         Assert.IsTrue(failures.Any(f => f.Contains("local.settings.sample.json", StringComparison.Ordinal)));
         Assert.IsTrue(failures.Any(f => f.Contains("infra/resources.bicep", StringComparison.Ordinal)));
@@ -55,14 +55,14 @@ public sealed class SettingsParityTests
         var inventory = await SettingsInventory.LoadAsync(TestContext.CancellationToken);
         var added = inventory with
         {
-            Infra = new HashSet<string>([.. inventory.Infra, "Alerts__Digest"], StringComparer.OrdinalIgnoreCase),
-            InfraReadmeAppSettings = new HashSet<string>([.. inventory.InfraReadmeAppSettings, "Alerts__Digest"], StringComparer.OrdinalIgnoreCase),
+            Infra = new HashSet<string>([.. inventory.Infra, "Alerts__Channel"], StringComparer.OrdinalIgnoreCase),
+            InfraReadmeAppSettings = new HashSet<string>([.. inventory.InfraReadmeAppSettings, "Alerts__Channel"], StringComparer.OrdinalIgnoreCase),
         };
 
         var failures = SettingsParity.Check(added);
 
         Assert.HasCount(1, failures, string.Join("\n", failures));
-        StringAssert.StartsWith(failures[0], "infra/ sets Alerts__Digest, which the code does not read");
+        StringAssert.StartsWith(failures[0], "infra/ sets Alerts__Channel, which the code does not read");
     }
 
     [TestMethod]

@@ -16,8 +16,9 @@ internal static class RepoPaths
     public static string ToolDll(string project) => Combine("tools", project, "bin", Configuration, "net10.0", project + ".dll");
 
     /// <summary>
-    /// The function app as deployed: the <c>dotnet publish</c> output of functions/ (host.json, functions.metadata,
-    /// worker.config.json, extensions.json, .azurefunctions/, the worker), written by ./test.sh and ./run.sh.
+    /// The function app as deployed: the deployment zip of tools/scripts/package.sh (the <c>dotnet publish</c> output of
+    /// functions/: host.json, functions.metadata, worker.config.json, extensions.json, .azurefunctions/, the worker),
+    /// unpacked here by ./test.sh and ./run.sh.
     /// </summary>
     public static string FunctionApp => Combine("artifacts", "app");
 
@@ -30,7 +31,7 @@ internal static class RepoPaths
         const string assembly = "DisclosurePipeline.Functions.dll";
         var published = Path.Combine(FunctionApp, assembly);
         var built = Combine("functions", "bin", Configuration, "net10.0", assembly);
-        var publish = $"dotnet publish functions/DisclosurePipeline.Functions.csproj -c {Configuration} -o artifacts/app (./test.sh does it)";
+        var publish = $"tools/scripts/package.sh --configuration {Configuration} --no-build --unpack artifacts/app (./test.sh does it)";
         if (!File.Exists(Path.Combine(FunctionApp, "worker.config.json")) || !File.Exists(published))
         {
             throw new InvalidOperationException($"{FunctionApp} holds no published function app: run {publish}.");

@@ -34,6 +34,8 @@ public sealed class FunctionAppPackageTests
         ["GetProgressEntities"] = ("httpTrigger", "GET progress/entities"),
         ["GetProgressHistory"] = ("httpTrigger", "GET progress/history"),
         ["GetDashboard"] = ("httpTrigger", "GET dashboard"),
+        ["GetPortal"] = ("httpTrigger", "GET portal"),
+        ["GetWorkbench"] = ("httpTrigger", "GET workbench"),
     };
 
     [TestMethod]

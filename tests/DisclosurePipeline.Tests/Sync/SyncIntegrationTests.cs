@@ -14,7 +14,6 @@ using DisclosurePipeline.Tests.PublicData;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DisclosurePipeline.Tests.Sync;
 
@@ -185,7 +184,7 @@ public sealed class SyncIntegrationTests
         await sync.ImportAsync(registryCsv, ct);
         var run = await sync.Scheduler.StartFullRunAsync(ct);
         var messages = await sync.ReceiveAllAsync(ct);
-        var functions = new SyncFunctions(sync.Scheduled, sync.Processor, sync.Runs, TimeProvider.System, NullLogger<SyncFunctions>.Instance);
+        var functions = new SyncFunctions(sync.Scheduled, sync.Processor, sync.Runs, TimeProvider.System);
 
         await Assert.ThrowsAsync<Exception>(() => functions.SyncSupplierBatch(messages[0], ct));
         Assert.AreEqual(0, (await sync.Runs.GetAsync(run.RunId, ct))!.BatchesDone, "a failed delivery is only retried");
