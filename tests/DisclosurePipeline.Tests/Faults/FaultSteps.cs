@@ -151,12 +151,23 @@ internal static class FaultSteps
         return records;
     }
 
-    /// <summary>Every case the pipeline lists, as (supplier, record) pairs, duplicates kept.</summary>
+    /// <summary>Every case the pipeline lists, every page, as (supplier, record) pairs, duplicates kept.</summary>
     public static async Task<List<(string SupplierId, string RecordId)>> CasesAsync(PipelineStack stack, CancellationToken ct)
     {
-        using var response = await stack.Staff.GetAsync("api/violations", ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
-        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, body);
-        return [.. ((JsonArray)JsonNode.Parse(body)!["items"]!).Select(c => ((string)c!["supplierId"]!, (string)c["recordId"]!))];
+        var cases = new List<(string, string)>();
+        string? token = null;
+        do
+        {
+            var path = token is null ? "api/violations" : "api/violations?continuationToken=" + Uri.EscapeDataString(token);
+            using var response = await stack.Staff.GetAsync(path, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, body);
+            var page = JsonNode.Parse(body)!;
+            cases.AddRange(((JsonArray)page["items"]!).Select(c => ((string)c!["supplierId"]!, (string)c["recordId"]!)));
+            token = (string?)page["continuationToken"];
+        }
+        while (token is not null);
+
+        return cases;
     }
 }
