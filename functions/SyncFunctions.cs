@@ -29,7 +29,7 @@ internal sealed partial class SyncFunctions(
         }
         else
         {
-            Log.RunStarted(logger, run.RunId, run.EntitiesTotal, run.BatchesTotal);
+            Log.RunStarted(logger, run.RunId, run.Reason, run.EntitiesTotal, run.BatchesTotal, run.Scope);
         }
     }
 
@@ -74,6 +74,8 @@ internal sealed partial class SyncFunctions(
                 entitiesFailed = run.EntitiesFailed,
                 batchesTotal = run.BatchesTotal,
                 batchesDone = run.BatchesDone,
+                reason = run.Reason,
+                scope = run.Scope,
             });
     }
 
@@ -85,11 +87,11 @@ internal sealed partial class SyncFunctions(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "No registered entity changed on the platform; no sync run started")]
+        [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "No active entity changed on the platform and none is unsynced; no sync run started")]
         public static partial void NoRun(ILogger logger);
 
-        [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Sync run {RunId}: {Entities} entities in {Batches} batches")]
-        public static partial void RunStarted(ILogger logger, string runId, int entities, int batches);
+        [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Sync run {RunId} ({Reason}): {Entities} entities in {Batches} batches; {Scope}")]
+        public static partial void RunStarted(ILogger logger, string runId, SyncRunReason reason, int entities, int batches, string scope);
 
         [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Sync run {RunId} batch {BatchNumber}: {Synced} synced, {Failed} failed, {Opened} cases opened, {Updated} updated")]
         public static partial void BatchSynced(ILogger logger, string runId, int batchNumber, int synced, int failed, int opened, int updated);

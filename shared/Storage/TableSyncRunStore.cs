@@ -63,6 +63,8 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
             EntitiesTotal = run.EntitiesTotal,
             BatchesTotal = run.BatchesTotal,
             Status = StatusText(run.Status),
+            Reason = ReasonText(run.Reason),
+            Scope = run.Scope,
         };
         var indexRow = new IndexRow { PartitionKey = RunPartition, RowKey = StartedKey(run), RunId = run.RunId };
         try
@@ -227,6 +229,8 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
             EntitiesSynced = batches.Sum(b => b.EntitiesSynced),
             EntitiesFailed = batches.Sum(b => b.EntitiesFailed),
             BatchesDone = batches.Count,
+            Reason = ParseReason(runRow.Reason),
+            Scope = runRow.Scope ?? "",
         };
 
     /// <summary>Newer runs sort first: the start's ticks inverted, fixed width.</summary>
@@ -239,6 +243,23 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
         SyncRunStatus.Completed => "completed",
         SyncRunStatus.Failed => "failed",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    private static string ReasonText(SyncRunReason reason) => reason switch
+    {
+        SyncRunReason.Full => "full",
+        SyncRunReason.Changes => "changes",
+        SyncRunReason.Import => "import",
+        SyncRunReason.Reactivation => "reactivation",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
+    private static SyncRunReason ParseReason(string? value) => value switch
+    {
+        "changes" => SyncRunReason.Changes,
+        "import" => SyncRunReason.Import,
+        "reactivation" => SyncRunReason.Reactivation,
+        _ => SyncRunReason.Full,
     };
 
     private static SyncRunStatus ParseStatus(string? value) => value switch
@@ -262,6 +283,10 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
         public int BatchesTotal { get; set; }
 
         public string? Status { get; set; }
+
+        public string? Reason { get; set; }
+
+        public string? Scope { get; set; }
     }
 
     /// <summary>An index row (<c>started|…</c>).</summary>
