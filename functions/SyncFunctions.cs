@@ -64,6 +64,8 @@ internal sealed class SyncFunctions(ScheduledSync sync, SyncBatchProcessor proce
                 error = run.Error,
                 batchesTotal = run.BatchesTotal,
                 batchesDone = run.BatchesDone,
+                reason = run.Reason,
+                scope = run.Scope,
             });
     }
 

@@ -33,6 +33,7 @@ internal static class PipelineServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RegistryImport>();
+        services.AddSingleton<RegistryService>();
         services.AddSingleton<SyncScheduler>();
         services.AddSingleton<SyncBatchProcessor>();
         services.AddSingleton<ScheduledSync>();

@@ -68,6 +68,12 @@ public sealed partial class AlertSweep(
         foreach (var c in all)
         {
             var entity = entityById.GetValueOrDefault(c.SupplierId);
+            if (entity is { Active: false })
+            {
+                // A deactivated entity's cases are kept but raise nothing (and stored alerts of it are not queued again).
+                continue;
+            }
+
             foreach (var alert in CaseRules.AlertsDue(c, [.. plansByCase[(c.SupplierId, c.RecordId)]], today))
             {
                 due.Add(new StoredAlert(

@@ -11,7 +11,17 @@ namespace DisclosurePipeline.Auth;
 /// <param name="Salt">16 random bytes, one salt per key.</param>
 /// <param name="Hash">HMAC-SHA256 keyed by <paramref name="Salt"/> over the key id, supplier id and secret (32 bytes).</param>
 /// <param name="IssuedAt">When the key was issued.</param>
-public sealed record StoredKey(string KeyId, string SupplierId, byte[] Salt, byte[] Hash, DateTimeOffset IssuedAt);
+public sealed record StoredKey(string KeyId, string SupplierId, byte[] Salt, byte[] Hash, DateTimeOffset IssuedAt)
+{
+    /// <summary>When staff revoked the key; null while it is valid. A revoked key never verifies again.</summary>
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>When the key was last seen on a request, to within <see cref="SupplierKeyService.UseRecordInterval"/>; null when never.</summary>
+    public DateTimeOffset? LastUsedAt { get; init; }
+
+    /// <summary>The store's concurrency token; null for a key not read from the store.</summary>
+    public string? ETag { get; init; }
+}
 
 /// <summary>A newly issued key: <see cref="Key"/> is shown to staff once and then forgotten; <see cref="Stored"/> is kept.</summary>
 /// <param name="Key">The plain key, <c>sk_{keyId}_{secret}</c>.</param>

@@ -140,4 +140,13 @@ public static class HistoryEvents
 
     /// <summary>Staff issued a supplier key.</summary>
     public const string KeyIssued = "key_issued";
+
+    /// <summary>Staff revoked a supplier key.</summary>
+    public const string KeyRevoked = "key_revoked";
+
+    /// <summary>Staff deactivated the entity (it left the programme).</summary>
+    public const string EntityDeactivated = "entity_deactivated";
+
+    /// <summary>Staff reactivated the entity.</summary>
+    public const string EntityReactivated = "entity_reactivated";
 }

@@ -64,6 +64,15 @@ public sealed record RegisteredEntity(
     /// <summary>When the last sync fetched this entity; null before the first.</summary>
     public DateTimeOffset? LastSyncedAt { get; init; }
 
+    /// <summary>
+    /// False once staff have deactivated the entity (it left the programme): it is not synced, raises no alerts, counts in
+    /// no progress figure and its supplier keys stop working; its cases, plans and history are kept. True for a new entity.
+    /// </summary>
+    public bool Active { get; init; } = true;
+
+    /// <summary>When the entity was last deactivated or reactivated; null when it never was.</summary>
+    public DateTimeOffset? StatusChangedAt { get; init; }
+
     /// <summary>The store's concurrency token; null for an entity not read from the store.</summary>
     public string? ETag { get; init; }
 

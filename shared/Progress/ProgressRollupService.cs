@@ -58,7 +58,9 @@ public sealed class ProgressRollupService(
         // An unchanged re-sync writes no entity row; when each entity was last fetched comes from the
         // batches' coverage rows (only for entities synced at least once).
         var coverage = (await coverageTask.ConfigureAwait(false)).ToLookup(c => c.Shard, StringComparer.Ordinal);
+        // Inactive entities count in no figure and get no entity row.
         var registry = (await registryTask.ConfigureAwait(false))
+            .Where(e => e.Active)
             .Select(e => e.LastSyncedAt is { } written && SyncCoverage.LatestFor(e.Id, coverage) is { } covered && covered > written
                 ? e with { LastSyncedAt = covered }
                 : e)

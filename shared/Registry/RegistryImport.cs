@@ -10,7 +10,14 @@ namespace DisclosurePipeline.Registry;
 /// <param name="Updated">Entities whose registry fields changed.</param>
 /// <param name="Unchanged">Entities whose registry fields were already as in the file (not written).</param>
 /// <param name="Rejected">Rows that were not imported, in file order.</param>
-public sealed record RegistryImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<RejectedRow> Rejected);
+public sealed record RegistryImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<RejectedRow> Rejected)
+{
+    /// <summary>
+    /// The imported entities that need a sync now: those the import created, and active ones in the file that were never
+    /// synced. The registry fields do not change what a sync fetches, so an update alone needs none.
+    /// </summary>
+    public IReadOnlyList<string> SyncNeeded { get; init; } = [];
+}
 
 /// <summary>A row that was not imported.</summary>
 /// <param name="Line">The 1-based record number, the header being 1 (a quoted field holding a line break is still one record).</param>
@@ -68,6 +75,7 @@ public sealed class RegistryImport(IEntityStore entities)
         var existing = (await entities.ListAsync(cancellationToken).ConfigureAwait(false))
             .ToDictionary(e => e.Id, StringComparer.Ordinal);
         var toWrite = new List<RegisteredEntity>();
+        var syncNeeded = new List<string>();
         int created = 0, updated = 0, unchanged = 0;
         foreach (var row in parsed.Accepted)
         {
@@ -88,8 +96,16 @@ public sealed class RegistryImport(IEntityStore entities)
             {
                 created++;
                 toWrite.Add(entity);
+                syncNeeded.Add(entity.Id);
+                continue;
             }
-            else if (!current.SameRegistryFields(entity))
+
+            if (current is { Active: true, LastSyncedAt: null })
+            {
+                syncNeeded.Add(entity.Id);
+            }
+
+            if (!current.SameRegistryFields(entity))
             {
                 updated++;
                 toWrite.Add(entity);
@@ -101,7 +117,7 @@ public sealed class RegistryImport(IEntityStore entities)
         }
 
         await entities.SaveRegistryFieldsAsync(toWrite, cancellationToken).ConfigureAwait(false);
-        return new RegistryImportResult(created, updated, unchanged, parsed.Rejected);
+        return new RegistryImportResult(created, updated, unchanged, parsed.Rejected) { SyncNeeded = syncNeeded };
     }
 
     /// <summary>Parses and validates the file without touching the store.</summary>

@@ -136,8 +136,24 @@ public interface ISupplierKeyStore
     /// <summary>Stores a newly issued key.</summary>
     Task AddAsync(StoredKey key, CancellationToken cancellationToken);
 
-    /// <summary>The stored key with that id, or null.</summary>
+    /// <summary>The stored key with that id (revoked or not), or null. Always read from the store: nothing is cached.</summary>
     Task<StoredKey?> FindAsync(string keyId, CancellationToken cancellationToken);
+
+    /// <summary>Every key issued for one entity (revoked ones included), oldest first.</summary>
+    Task<IReadOnlyList<StoredKey>> ListForSupplierAsync(string supplierId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks a key revoked at <paramref name="at"/>, unless it already is; returns the key as it then stands (its
+    /// <see cref="StoredKey.RevokedAt"/> says when it was revoked first), or null when there is no such key.
+    /// </summary>
+    Task<StoredKey?> RevokeAsync(string keyId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that <paramref name="key"/> (as read, with its ETag) was used at <paramref name="at"/>. Conditional on the
+    /// ETag: when the row changed meanwhile (another instance recorded a use, or staff revoked it) nothing is written,
+    /// so a use never undoes a revocation. False when nothing was written.
+    /// </summary>
+    Task<bool> RecordUseAsync(StoredKey key, DateTimeOffset at, CancellationToken cancellationToken);
 }
 
 /// <summary>One thing that happened to a case or an entity, with its time and actor. Never overwritten.</summary>

@@ -27,7 +27,34 @@ public interface IEntityStore
 
     /// <summary>Merges the sync fields (disclosure year and statuses, not-on-platform flag, last sync time) of existing entities, in entity group transactions per shard.</summary>
     Task SaveSyncFieldsAsync(IReadOnlyCollection<RegisteredEntity> entities, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the sync scheduler needs of every entity (only its id, status and last sync time are read), ordered by shard then id.
+    /// </summary>
+    Task<IReadOnlyList<RegistryEntry>> ListEntriesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The registry in its stored order (shard, then id), starting after <paramref name="after"/> (from the start when null),
+    /// streamed page by page, so a caller that stops early reads no more than it needs.
+    /// </summary>
+    IAsyncEnumerable<RegisteredEntity> ScanAsync(RegistryPosition? after, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Merges an existing entity's status (active or not, and when that changed) and nothing else; false when there is no such entity.
+    /// </summary>
+    Task<bool> SaveStatusAsync(string id, bool active, DateTimeOffset changedAt, CancellationToken cancellationToken);
 }
+
+/// <summary>One entity as the sync scheduler sees it.</summary>
+/// <param name="Id">The entity's id.</param>
+/// <param name="Active">False when the entity has been deactivated.</param>
+/// <param name="LastSyncedAt">When a sync last wrote the entity's row; null when it never was synced.</param>
+public sealed record RegistryEntry(string Id, bool Active, DateTimeOffset? LastSyncedAt);
+
+/// <summary>A place in the registry's stored order: the entity's shard and id.</summary>
+/// <param name="Shard">The shard (<see cref="Uscc.Shard"/> of <paramref name="Id"/>).</param>
+/// <param name="Id">The entity's id.</param>
+public sealed record RegistryPosition(string Shard, string Id);
 
 /// <summary>A sync run's state, as <c>GET /api/sync-runs/latest</c> shows it.</summary>
 public enum SyncRunStatus
@@ -40,6 +67,25 @@ public enum SyncRunStatus
 
     /// <summary>The run itself stopped.</summary>
     Failed,
+}
+
+/// <summary>Why a sync run was started, which says what it covers.</summary>
+public enum SyncRunReason
+{
+    /// <summary>Every active entity: the nightly full sync, or a tick whose last full sync is too old or whose change-feed cursor is missing or expired.</summary>
+    Full,
+
+    /// <summary>The active entities the platform's change feed named since the last tick, and those never synced yet.</summary>
+    Changes,
+
+    /// <summary>The entities a registry import created (or that it found never synced).</summary>
+    Import,
+
+    /// <summary>An entity that staff reactivated.</summary>
+    Reactivation,
+
+    /// <summary>A scheduled tick that failed before it could start a run: a run of no entities, its error says why.</summary>
+    FailedTick,
 }
 
 /// <summary>One sync run of the whole registry.</summary>
@@ -66,6 +112,11 @@ public sealed record SyncRun(string RunId, DateTimeOffset StartedAt, int Entitie
 
     /// <summary>Why a failed run stopped (or why a scheduled tick could not start one); null otherwise.</summary>
     public string? Error { get; init; }
+    /// <summary>Why the run was started (what it covers); <see cref="SyncRunReason.Full"/> for runs stored without one.</summary>
+    public SyncRunReason Reason { get; init; } = SyncRunReason.Full;
+
+    /// <summary>What the run covers and why, for people (for example "3 named by the change feed, 100 never synced"); empty when not recorded.</summary>
+    public string Scope { get; init; } = "";
 }
 
 /// <summary>The outcome of one batch of a run. Recording it twice is harmless: the last write wins and counts once.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using DisclosurePipeline.Domain;
+using Azure;
 using Azure.Data.Tables;
 
 namespace DisclosurePipeline.Storage;
@@ -11,6 +12,10 @@ namespace DisclosurePipeline.Storage;
 internal sealed class TableEntityStore(StorageAccount account) : IEntityStore
 {
     private static readonly string[] IdColumns = ["RowKey"];
+    private static readonly string[] EntryColumns = ["RowKey", "Status", "LastSyncedAt"];
+
+    /// <summary>Rows read per page by <see cref="ScanAsync"/>.</summary>
+    private const int ScanPageSize = 200;
 
     public async Task<RegisteredEntity?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -74,8 +79,73 @@ internal sealed class TableEntityStore(StorageAccount account) : IEntityStore
         await table.WriteBatchesAsync(entities.Select(EntitySyncRow.From), TableTransactionActionType.UpdateMerge, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<RegistryEntry>> ListEntriesAsync(CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await table.QueryAllAsync<EntryRow>(null, EntryColumns, cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => new RegistryEntry(r.RowKey, EntityStatusRow.IsActive(r.Status), TableRows.ParseTimestamp(r.LastSyncedAt))).ToList();
+    }
+
+    public async IAsyncEnumerable<RegisteredEntity> ScanAsync(RegistryPosition? after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var filter = after is null
+            ? null
+            : TableClient.CreateQueryFilter($"(PartitionKey eq {after.Shard} and RowKey gt {after.Id}) or PartitionKey gt {after.Shard}");
+        await foreach (var row in table.QueryAsync<EntityRow>(filter, ScanPageSize, null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return row.ToEntity();
+        }
+    }
+
+    public async Task<bool> SaveStatusAsync(string id, bool active, DateTimeOffset changedAt, CancellationToken cancellationToken)
+    {
+        Keys.ThrowIfInvalid(id);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var row = new EntityStatusRow
+        {
+            PartitionKey = Uscc.Shard(id),
+            RowKey = id,
+            Status = active ? EntityStatusRow.ActiveText : EntityStatusRow.InactiveText,
+            StatusChangedAt = TableRows.Timestamp(changedAt),
+        };
+        try
+        {
+            await table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.IsNotFound())
+        {
+            return false;
+        }
+    }
+
     private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
         account.GetTableAsync(StorageNames.EntitiesTable, cancellationToken);
+}
+
+/// <summary>
+/// The status columns of an <c>Entities</c> row: <c>Status</c> is <c>active</c> or <c>inactive</c> (a row without it,
+/// written before entities could be deactivated, is active), <c>StatusChangedAt</c> when it last changed.
+/// </summary>
+internal sealed class EntityStatusRow : TableRow
+{
+    public const string ActiveText = "active";
+    public const string InactiveText = "inactive";
+
+    public string? Status { get; set; }
+
+    public string? StatusChangedAt { get; set; }
+
+    public static bool IsActive(string? status) => status != InactiveText;
+}
+
+/// <summary>The columns <see cref="TableEntityStore.ListEntriesAsync"/> reads.</summary>
+internal sealed class EntryRow : TableRow
+{
+    public string? Status { get; set; }
+
+    public string? LastSyncedAt { get; set; }
 }
 
 /// <summary>The registry columns of an <c>Entities</c> row.</summary>
@@ -159,6 +229,10 @@ internal sealed class EntityRow : EntityRegistryRow
 
     public string? LastSyncedAt { get; set; }
 
+    public string? Status { get; set; }
+
+    public string? StatusChangedAt { get; set; }
+
     public RegisteredEntity ToEntity() =>
         new(RowKey, Name ?? "", Wire.ParseKind(Kind), Tier > 0 ? Tier : 1, TableRows.TextOrNull(Region), TableRows.TextOrNull(ContactEmail))
         {
@@ -167,6 +241,8 @@ internal sealed class EntityRow : EntityRegistryRow
             Carbon = new DisclosureStatus(Wire.ParseState(CarbonState), TableRows.ParseTimestamp(CarbonCompletedAt)),
             NotOnPlatform = NotOnPlatform,
             LastSyncedAt = TableRows.ParseTimestamp(LastSyncedAt),
+            Active = EntityStatusRow.IsActive(Status),
+            StatusChangedAt = TableRows.ParseTimestamp(StatusChangedAt),
             ETag = ETag.ToString(),
         };
 }

@@ -64,6 +64,8 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
             BatchesTotal = run.BatchesTotal,
             Status = StatusText(run.Status),
             Error = run.Error,
+            Reason = ReasonText(run.Reason),
+            Scope = run.Scope,
         };
         var indexRow = new IndexRow { PartitionKey = RunPartition, RowKey = StartedKey(run), RunId = run.RunId };
         try
@@ -231,6 +233,8 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
             EntitiesFailed = batches.Sum(b => b.EntitiesFailed),
             BatchesDone = batches.Count,
             Error = runRow.Error,
+            Reason = ParseReason(runRow.Reason),
+            Scope = runRow.Scope ?? "",
         };
 
     /// <summary>Newer runs sort first: the start's ticks inverted, fixed width.</summary>
@@ -243,6 +247,25 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
         SyncRunStatus.Completed => "completed",
         SyncRunStatus.Failed => "failed",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    private static string ReasonText(SyncRunReason reason) => reason switch
+    {
+        SyncRunReason.Full => "full",
+        SyncRunReason.Changes => "changes",
+        SyncRunReason.Import => "import",
+        SyncRunReason.Reactivation => "reactivation",
+        SyncRunReason.FailedTick => "failed_tick",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
+    private static SyncRunReason ParseReason(string? value) => value switch
+    {
+        "changes" => SyncRunReason.Changes,
+        "import" => SyncRunReason.Import,
+        "reactivation" => SyncRunReason.Reactivation,
+        "failed_tick" => SyncRunReason.FailedTick,
+        _ => SyncRunReason.Full,
     };
 
     private static SyncRunStatus ParseStatus(string? value) => value switch
@@ -268,6 +291,9 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
         public string? Status { get; set; }
 
         public string? Error { get; set; }
+        public string? Reason { get; set; }
+
+        public string? Scope { get; set; }
     }
 
     /// <summary>An index row (<c>started|…</c>).</summary>

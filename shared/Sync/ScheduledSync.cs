@@ -8,7 +8,7 @@ namespace DisclosurePipeline.Sync;
 /// <summary>
 /// What the <c>ScheduleSupplierSync</c> timer does: a full sync when none ran in the last
 /// <see cref="FullSyncInterval"/> (or the change-feed cursor is missing or expired), otherwise an
-/// incremental run of only the registered entities the platform's change feed names. A tick that fails before a
+/// incremental run of the active entities the platform's change feed names and those never synced yet. A tick that fails before a
 /// run is started is recorded as a failed run (<see cref="SyncScheduler.RecordFailedTickAsync"/>); when even that
 /// cannot be stored (storage down), it is kept in memory and stored by the next tick that reaches storage.
 /// </summary>
@@ -33,8 +33,10 @@ public sealed partial class ScheduledSync(
     private readonly ConcurrentQueue<(DateTimeOffset TickAt, string Error)> unrecorded = new();
 
     /// <summary>
-    /// Starts this tick's run; null when an incremental tick found nothing to sync. A failure is recorded as a failed
-    /// run, then thrown again (the invocation fails and the host logs it).
+    /// Starts this tick's run; null when an incremental tick found nothing to sync. A tick never does less than the
+    /// schedule would: whether it was fired by the timer or by hand, it is a full sync when one is due, and otherwise
+    /// covers the active entities the change feed named plus every active entity never synced yet. A failure before
+    /// the run started is recorded as a failed run, then thrown again (the invocation fails and the host logs it).
     /// </summary>
     public async Task<SyncRun?> RunAsync(bool forceFull, CancellationToken cancellationToken)
     {
@@ -79,11 +81,12 @@ public sealed partial class ScheduledSync(
     private async Task<SyncRun?> TickAsync(DateTimeOffset now, bool forceFull, Tick tick, CancellationToken cancellationToken)
     {
         var current = await state.GetAsync(cancellationToken);
-        var fullDue = forceFull
-            || current?.ChangeCursor is null
-            || current.LastFullRunAt is null
-            || now - current.LastFullRunAt.Value >= FullSyncInterval;
-        if (!fullDue)
+        var why = forceFull ? "nightly full sync"
+            : current?.ChangeCursor is null ? "first sync (no change-feed cursor yet)"
+            : current.LastFullRunAt is not { } last ? "no full sync recorded"
+            : now - last >= FullSyncInterval ? $"full sync due (the last one started at {last:u})"
+            : null;
+        if (why is null)
         {
             try
             {
@@ -92,13 +95,14 @@ public sealed partial class ScheduledSync(
             catch (ChangeCursorExpiredException)
             {
                 Log.CursorExpired(logger);
+                why = "the change-feed cursor expired";
             }
         }
 
         // Take the cursor before listing the registry: whatever changes during the full run is
         // picked up by the next incremental run (the feed is at-least-once; a repeat costs little).
         var cursor = (await platform.GetChangesAsync(null, 1, cancellationToken)).NextCursor;
-        var run = tick.Started = await scheduler.StartFullRunAsync(cancellationToken);
+        var run = tick.Started = await scheduler.StartFullRunAsync(why, cancellationToken);
         await state.SaveAsync(new SyncState(cursor, now), cancellationToken);
         return run;
     }
@@ -120,18 +124,35 @@ public sealed partial class ScheduledSync(
         }
         while (page.HasMore);
 
-        SyncRun? run = null;
-        if (changed.Count > 0)
+        var ids = new List<string>();
+        int named = 0, neverSynced = 0;
+        foreach (var entry in await entities.ListEntriesAsync(cancellationToken))
         {
-            var registry = await entities.ListIdsAsync(cancellationToken);
-            var ids = registry.Where(changed.Contains).ToList();
-            if (ids.Count > 0)
+            if (!entry.Active)
             {
-                run = tick.Started = await scheduler.StartRunAsync(ids, cancellationToken);
+                continue;
+            }
+
+            if (changed.Contains(entry.Id))
+            {
+                named++;
+                ids.Add(entry.Id);
+            }
+            else if (entry.LastSyncedAt is null)
+            {
+                neverSynced++;
+                ids.Add(entry.Id);
             }
         }
 
-        Log.Incremental(logger, changed.Count, run?.EntitiesTotal ?? 0);
+        SyncRun? run = null;
+        if (ids.Count > 0)
+        {
+            var scope = $"{named} active entities named by the change feed, {neverSynced} never synced";
+            run = tick.Started = await scheduler.StartRunAsync(ids, SyncRunReason.Changes, scope, cancellationToken);
+        }
+
+        Log.Incremental(logger, changed.Count, named, neverSynced);
         await state.SaveAsync(current with { ChangeCursor = cursor }, cancellationToken);
         return run;
     }
@@ -147,8 +168,8 @@ public sealed partial class ScheduledSync(
         [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "The change-feed cursor expired; falling back to a full sync")]
         public static partial void CursorExpired(ILogger logger);
 
-        [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Change feed named {Changed} enterprises; {Registered} registered ones enqueued")]
-        public static partial void Incremental(ILogger logger, int changed, int registered);
+        [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Change feed named {Changed} enterprises; {Registered} active registered ones and {NeverSynced} never-synced ones enqueued")]
+        public static partial void Incremental(ILogger logger, int changed, int registered, int neverSynced);
 
         [LoggerMessage(EventId = 2013, Level = LogLevel.Error, Message = "The scheduled sync tick of {TickAt} failed before starting a run")]
         public static partial void TickFailed(ILogger logger, DateTimeOffset tickAt, Exception exception);

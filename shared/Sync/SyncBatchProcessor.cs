@@ -50,7 +50,7 @@ public sealed partial class SyncBatchProcessor(
             batch.Year,
             await recordsTask,
             await disclosuresTask,
-            await storedEntitiesTask,
+            [.. (await storedEntitiesTask).Where(e => e.Active)],
             await storedCasesTask,
             cancellationToken);
 
@@ -109,8 +109,8 @@ public sealed partial class SyncBatchProcessor(
             }
         }
 
-        // Only registered entities get cases: an id in the batch that is no longer (or not yet) in the
-        // registry is fetched but left alone.
+        // Only registered, active entities get cases: an id in the batch that is no longer (or not yet) in the
+        // registry, or was deactivated after the run started, is fetched but left alone.
         var registered = storedEntities.Select(e => e.Id).Where(inBatch.Contains).ToHashSet(StringComparer.Ordinal);
         var casesByKey = storedCases.ToDictionary(c => (c.SupplierId, c.RecordId));
         var opened = new List<ViolationCase>();

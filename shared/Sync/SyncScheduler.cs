@@ -28,24 +28,39 @@ public sealed partial class SyncScheduler(
     /// <summary>A run still "running" after this long cannot finish any more (its messages are gone) and is marked failed.</summary>
     public static readonly TimeSpan StaleRunAge = TimeSpan.FromHours(6);
 
-    /// <summary>Starts a run of every registered entity; returns it as stored.</summary>
-    public async Task<SyncRun> StartFullRunAsync(CancellationToken cancellationToken)
+    /// <summary>Starts a run of every active entity (inactive ones are left out); returns it as stored.</summary>
+    public Task<SyncRun> StartFullRunAsync(CancellationToken cancellationToken) =>
+        StartFullRunAsync("every active entity", cancellationToken);
+
+    /// <summary>Starts a run of every active entity, saying why in <paramref name="why"/>; returns it as stored.</summary>
+    public async Task<SyncRun> StartFullRunAsync(string why, CancellationToken cancellationToken)
     {
-        var registry = await entities.ListIdsAsync(cancellationToken);
-        return await StartRunAsync(registry, cancellationToken);
+        var registry = await entities.ListEntriesAsync(cancellationToken);
+        var active = registry.Where(e => e.Active).Select(e => e.Id).ToList();
+        var inactive = registry.Count - active.Count;
+        var scope = $"{why}: {active.Count} active entities" + (inactive > 0 ? $" ({inactive} inactive left out)" : "");
+        return await StartRunAsync(active, SyncRunReason.Full, scope, cancellationToken);
     }
 
     /// <summary>Starts a run of the given entities (for example those the change feed named).</summary>
-    public async Task<SyncRun> StartRunAsync(IEnumerable<string> entityIds, CancellationToken cancellationToken)
+    public Task<SyncRun> StartRunAsync(IEnumerable<string> entityIds, CancellationToken cancellationToken) =>
+        StartRunAsync(entityIds, SyncRunReason.Changes, "", cancellationToken);
+
+    /// <summary>
+    /// Starts a run of the given entities, stored with why it was started (<paramref name="reason"/>) and what it covers
+    /// (<paramref name="scope"/>, for people); returns it as stored.
+    /// </summary>
+    public async Task<SyncRun> StartRunAsync(IEnumerable<string> entityIds, SyncRunReason reason, string scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entityIds);
+        ArgumentNullException.ThrowIfNull(scope);
         var now = clock.GetUtcNow();
         await FailStaleRunAsync(now, cancellationToken);
 
         var year = targetsOptions.Value.YearAt(now, pipelineOptions.Value.ResolveZone());
         var runId = NewRunId(now);
         var batches = Cut(entityIds, runId, year);
-        var run = new SyncRun(runId, now, batches.Sum(b => b.Ids.Count), batches.Count);
+        var run = new SyncRun(runId, now, batches.Sum(b => b.Ids.Count), batches.Count) { Reason = reason, Scope = scope };
         if (batches.Count == 0)
         {
             run = run with { Status = SyncRunStatus.Completed, FinishedAt = now };
@@ -69,7 +84,7 @@ public sealed partial class SyncScheduler(
             throw new SyncRunNotQueuedException(runId, ex);
         }
 
-        Log.RunStarted(logger, runId, run.EntitiesTotal, run.BatchesTotal, year);
+        Log.RunStarted(logger, runId, reason, run.EntitiesTotal, run.BatchesTotal, year, scope);
         return run;
     }
 
@@ -108,6 +123,8 @@ public sealed partial class SyncScheduler(
             Status = SyncRunStatus.Failed,
             FinishedAt = clock.GetUtcNow(),
             Error = error,
+            Reason = SyncRunReason.FailedTick,
+            Scope = "the scheduled tick failed before it started a run",
         };
         await runs.CreateAsync(run, cancellationToken);
         Log.TickRecorded(logger, run.RunId, tickAt);
@@ -143,8 +160,8 @@ public sealed partial class SyncScheduler(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Sync run {RunId} started: {Entities} entities in {Batches} batches, disclosure year {Year}")]
-        public static partial void RunStarted(ILogger logger, string runId, int entities, int batches, int year);
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Sync run {RunId} ({Reason}) started: {Entities} entities in {Batches} batches, disclosure year {Year}; {Scope}")]
+        public static partial void RunStarted(ILogger logger, string runId, SyncRunReason reason, int entities, int batches, int year, string scope);
 
         [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Sync run {RunId} started at {StartedAt} never finished; marked failed")]
         public static partial void StaleRunFailed(ILogger logger, string runId, DateTimeOffset startedAt);

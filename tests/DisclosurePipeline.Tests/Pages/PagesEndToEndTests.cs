@@ -420,6 +420,81 @@ public sealed class PagesEndToEndTests
         await session.AssertCleanAsync(PipelineStack.StaffKey);
     }
 
+    [TestMethod]
+    [Timeout(180_000, CooperativeCancellation = true)]
+    public async Task Workbench_Registry_SearchedPagedOpenedAndAKeyIssuedThenRevokedAfterConfirmation()
+    {
+        var ct = TestContext.CancellationToken;
+        var name = (string)(await GetJsonAsync(stack.Staff, $"api/suppliers/{supplierId}", ct))["name"]!;
+        var subsidiaries = (await GetJsonAsync(stack.Staff, "api/suppliers?kind=subsidiary&limit=25", ct))["items"]!.AsArray()
+            .Select(e => (string)e!["id"]!).ToArray();
+        await using var session = await browser.OpenAsync(Origin, "api/workbench", "en-US");
+        var page = session.Page;
+        await page.GetByTestId("key-input").FillAsync(PipelineStack.StaffKey);
+        await page.GetByTestId("key-submit").ClickAsync();
+
+        // The panel appears because GET /api/suppliers answers; it pages through the registry with its tokens.
+        var registry = page.GetByTestId("registry-section");
+        await Expect(registry).ToBeVisibleAsync();
+        await Expect(registry.GetByTestId("registry-row")).ToHaveCountAsync(25);
+        await Expect(page.GetByTestId("registry-page-no")).ToHaveTextAsync("Page 1");
+        var first = await registry.GetByTestId("registry-row").First.GetAttributeAsync("data-entity-id");
+        await page.GetByTestId("registry-next").ClickAsync();
+        await Expect(page.GetByTestId("registry-page-no")).ToHaveTextAsync("Page 2");
+        Assert.AreNotEqual(first, await registry.GetByTestId("registry-row").First.GetAttributeAsync("data-entity-id"));
+        await page.GetByTestId("registry-prev").ClickAsync();
+        await Expect(registry.GetByTestId("registry-row").First).ToHaveAttributeAsync("data-entity-id", first!);
+
+        // Filters go to the server: the rows are exactly the API's page for them.
+        await page.GetByTestId("registry-kind").SelectOptionAsync("subsidiary");
+        await page.GetByTestId("registry-apply").ClickAsync();
+        await Expect(registry.GetByTestId("registry-row").First).ToHaveAttributeAsync("data-entity-id", subsidiaries[0]);
+        CollectionAssert.AreEqual(subsidiaries, await registry.GetByTestId("registry-row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.getAttribute('data-entity-id'))"));
+        await page.GetByTestId("registry-kind").SelectOptionAsync("");
+        await page.GetByTestId("registry-search").FillAsync(name);
+        await page.GetByTestId("registry-apply").ClickAsync();
+        await Expect(registry.GetByTestId("registry-row")).ToHaveCountAsync(1);
+        await Expect(registry.GetByTestId("registry-row")).ToHaveAttributeAsync("data-entity-id", supplierId);
+        await ScreenshotAsync(page, "workbench-registry-en.png");
+
+        // The entity's details, and a key issued there, shown once with a copy button.
+        await registry.GetByTestId("open-entity").ClickAsync();
+        await Expect(page.GetByTestId("entity-detail")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("entity-id")).ToHaveTextAsync(supplierId);
+        await Expect(page.GetByTestId("entity-name")).ToHaveTextAsync(name);
+        await Expect(page.GetByTestId("entity-status")).ToHaveTextAsync("Active");
+        await Expect(page.GetByTestId("entity-cases")).ToContainTextAsync(" in all: ");
+        await page.GetByTestId("entity-issue-key").ClickAsync();
+        await Expect(page.GetByTestId("entity-key-out")).ToBeVisibleAsync();
+        var key = await page.GetByTestId("entity-issued-key").InputValueAsync();
+        StringAssert.StartsWith(key, "sk_");
+        var keyId = key.Substring(3, 24);
+        await page.GetByTestId("entity-copy-key").ClickAsync();
+        await Expect(page.GetByTestId("entity-copy-state")).Not.ToBeEmptyAsync();
+        var row = page.Locator($"[data-testid=key-row][data-key-id='{keyId}']");
+        await Expect(row).ToHaveAttributeAsync("data-revoked", "false");
+        using var holder = Supplier(key);
+        Assert.AreEqual(HttpStatusCode.OK, (await holder.GetAsync("api/me/violations", ct)).StatusCode);
+
+        // Revoking asks first: cancel keeps the key, confirm revokes it at once.
+        await row.GetByTestId("revoke-key").ClickAsync();
+        await Expect(row.GetByTestId("revoke-confirmation")).ToBeVisibleAsync();
+        await Expect(row.GetByTestId("confirm-revoke")).ToBeFocusedAsync();
+        await ScreenshotAsync(page, "workbench-revoke-confirm-en.png");
+        await row.GetByTestId("cancel-revoke").ClickAsync();
+        await Expect(row.GetByTestId("revoke-confirmation")).ToBeHiddenAsync();
+        Assert.AreEqual(HttpStatusCode.OK, (await holder.GetAsync("api/me/violations", ct)).StatusCode, "a cancelled revocation leaves the key working");
+        await row.GetByTestId("revoke-key").ClickAsync();
+        await row.GetByTestId("confirm-revoke").ClickAsync();
+        await Expect(page.GetByTestId("status-message")).ToHaveTextAsync($"Key {keyId} is revoked.");
+        await Expect(row).ToHaveAttributeAsync("data-revoked", "true");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await holder.GetAsync("api/me/violations", ct)).StatusCode, "the revoked key is refused");
+
+        await page.GetByTestId("entity-show-cases").ClickAsync();
+        await Expect(page.GetByTestId("q-supplierId")).ToHaveValueAsync(supplierId);
+        await session.AssertCleanAsync(PipelineStack.StaffKey, key);
+    }
+
     private static async Task FillPlanAsync(IPage page, string summary, string email)
     {
         await page.GetByTestId("f-summary").FillAsync(summary);

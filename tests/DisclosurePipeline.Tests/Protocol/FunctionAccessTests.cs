@@ -17,7 +17,7 @@ public sealed class FunctionAccessTests
     {
         var functions = FunctionAccess.HttpFunctions(typeof(SyncFunctions).Assembly).ToList();
 
-        Assert.HasCount(16, functions, string.Join(", ", functions.Select(f => f.Name)));
+        Assert.HasCount(22, functions, string.Join(", ", functions.Select(f => f.Name)));
         foreach (var (name, method) in functions)
         {
             Assert.IsNotNull(AccessRule.Of(method), $"{name} declares [RequireRole(...)] or [AllowAnonymousAccess], not both");

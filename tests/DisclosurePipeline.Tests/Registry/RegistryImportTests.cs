@@ -28,8 +28,9 @@ public sealed class RegistryImportTests
 
         var result = await Import(storage, csv, ct);
 
-        Assert.AreEqual(new RegistryImportResult(3, 0, 0, []), result with { Rejected = [] });
+        Assert.AreEqual(new RegistryImportResult(3, 0, 0, []), result with { Rejected = [], SyncNeeded = [] });
         Assert.IsEmpty(result.Rejected);
+        CollectionAssert.AreEquivalent(new[] { a, b, c }, result.SyncNeeded.ToList(), "created entities need a sync");
         var first = await storage.Entities.GetAsync(a, ct);
         Assert.AreEqual(new RegisteredEntity(a, "深圳市某某电子有限公司", EntityKind.Supplier, 1, "广东省深圳市", "ehs@example.com") { ETag = first!.ETag }, first);
         var second = await storage.Entities.GetAsync(b, ct);

@@ -56,6 +56,37 @@ public sealed class StoredShapeTests
 
     [TestMethod]
     [Timeout(30000, CooperativeCancellation = true)]
+    public async Task EntitiesAndKeys_LifecycleColumns_AreAddedBesideTheOthers()
+    {
+        var ct = TestContext.CancellationToken;
+        await using var storage = await TestStorage.CreateAsync(ct);
+        var entity = TestIds.Entity(TestIds.Uscc(2));
+        await storage.Entities.SaveRegistryFieldsAsync([entity], ct);
+        Assert.IsTrue(await storage.Entities.SaveStatusAsync(entity.Id, active: false, At, ct));
+        Assert.IsFalse(await storage.Entities.SaveStatusAsync(TestIds.Uscc(3), active: false, At, ct), "no row is created for an unknown id");
+        var stored = SupplierKeys.Issue(entity.Id, new FakeTimeProvider(At)).Stored;
+        await storage.Keys.AddAsync(stored, ct);
+        Assert.IsTrue(await storage.Keys.RecordUseAsync((await storage.Keys.FindAsync(stored.KeyId, ct))!, At.AddMinutes(1), ct));
+        await storage.Keys.RevokeAsync(stored.KeyId, At.AddMinutes(2), ct);
+
+        var row = (await storage.RawRowsAsync(StorageNames.EntitiesTable, ct)).Single();
+        row.AssertColumns(
+            new Dictionary<string, string>
+            {
+                ["Name"] = S, ["Kind"] = S, ["Tier"] = I, ["Region"] = S, ["ContactEmail"] = S, ["Status"] = S, ["StatusChangedAt"] = S,
+            },
+            "Entities with a status");
+        Assert.AreEqual("inactive", row["Status"]);
+        Assert.AreEqual("2024-05-06T08:00:00.0000000+00:00", row["StatusChangedAt"]);
+        var keyRow = (await storage.RawRowsAsync(StorageNames.SupplierKeysTable, ct)).Single();
+        keyRow.AssertColumns(
+            new Dictionary<string, string> { ["SupplierId"] = S, ["Salt"] = S, ["Hash"] = S, ["IssuedAt"] = S, ["LastUsedAt"] = S, ["RevokedAt"] = S },
+            "SupplierKeys used and revoked");
+        Assert.AreEqual("2024-05-06T08:02:00.0000000+00:00", keyRow["RevokedAt"]);
+    }
+
+    [TestMethod]
+    [Timeout(30000, CooperativeCancellation = true)]
     public async Task Cases_Row_KeepsItsKeysColumnsAndTypes()
     {
         var ct = TestContext.CancellationToken;
@@ -94,9 +125,14 @@ public sealed class StoredShapeTests
 
         Assert.HasCount(5, rows);
         rows["run/id|r1"].AssertColumns(
-            new Dictionary<string, string> { ["RunId"] = S, ["StartedAt"] = S, ["FinishedAt"] = S, ["EntitiesTotal"] = I, ["BatchesTotal"] = I, ["Status"] = S },
+            new Dictionary<string, string>
+            {
+                ["RunId"] = S, ["StartedAt"] = S, ["FinishedAt"] = S, ["EntitiesTotal"] = I, ["BatchesTotal"] = I, ["Status"] = S,
+                ["Reason"] = S, ["Scope"] = S,
+            },
             "run row");
         Assert.AreEqual("completed", rows["run/id|r1"]["Status"]);
+        Assert.AreEqual("full", rows["run/id|r1"]["Reason"]);
         var index = rows.Single(r => r.Key.StartsWith("run/started|", StringComparison.Ordinal));
         Assert.EndsWith("|r1", index.Key);
         index.Value.AssertColumns(new Dictionary<string, string> { ["RunId"] = S }, "index row");
