@@ -15,6 +15,9 @@ internal sealed class HttpProxy : IDisposable
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
     private const string Reason = "This function was programmatically called via the host APIs.";
+    /// <summary>The largest body whose JSON properties become binding data; a larger one is forwarded but not bound.</summary>
+    private const long BindingDataBodyBytes = 1024 * 1024;
+
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(240) };
 
     private readonly FunctionInvoker invoker;
@@ -27,10 +30,13 @@ internal sealed class HttpProxy : IDisposable
         AutomaticDecompression = System.Net.DecompressionMethods.None,
     }));
 
-    public HttpProxy(FunctionInvoker invoker, IHttpForwarder forwarder)
+    private readonly HttpInputLimits limits;
+
+    public HttpProxy(FunctionInvoker invoker, IHttpForwarder forwarder, HttpInputLimits limits)
     {
         this.invoker = invoker;
         this.forwarder = forwarder;
+        this.limits = limits;
     }
 
     public void Dispose() => client.Dispose();
@@ -41,15 +47,15 @@ internal sealed class HttpProxy : IDisposable
         ArgumentNullException.ThrowIfNull(function);
         var request = context.Request;
         request.EnableBuffering();
-        string? body = null;
-        if (request.ContentLength > 0)
+        string? body;
+        try
         {
-            using (var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true))
-            {
-                body = await reader.ReadToEndAsync(context.RequestAborted);
-            }
-
-            request.Body.Position = 0;
+            body = await ReadBodyAsync(request, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await limits.TooLargeAsync(context);
+            return;
         }
 
         var bindingData = HttpBindingData.Build(request.RouteValues, request.Query, request.Headers, body);
@@ -61,6 +67,34 @@ internal sealed class HttpProxy : IDisposable
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         }
+    }
+
+    /// <summary>
+    /// Buffers the whole body before the invocation starts (so a chunked body over the limit is refused, 413, before any
+    /// function runs) and returns it as text for binding data when it is small enough to be JSON worth binding.
+    /// </summary>
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is null && !request.Headers.TransferEncoding.Any(v => v?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            return null;
+        }
+
+        await request.Body.CopyToAsync(Stream.Null, cancellationToken);
+        request.Body.Position = 0;
+        if (request.ContentLength is not > 0 || request.ContentLength > BindingDataBodyBytes)
+        {
+            return null;
+        }
+
+        string body;
+        using (var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true))
+        {
+            body = await reader.ReadToEndAsync(cancellationToken);
+        }
+
+        request.Body.Position = 0;
+        return body;
     }
 
     private sealed class Forwarded(HttpProxy proxy, HttpContext context) : IForwardedRequest
