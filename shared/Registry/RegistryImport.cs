@@ -206,9 +206,12 @@ public sealed class RegistryImport(IEntityStore entities)
                     errors.Add($"{column} is longer than {MaxTextLength} characters");
                 }
 
-                if (FirstControlCharacter(value) is { } control)
+                var inText = column != "contactEmail";
+                if (FirstControlCharacter(value, allowLineBreaks: inText) is { } control)
                 {
-                    errors.Add($"{column} holds the control character U+{(int)control.Character:X4} at position {control.Position + 1} (control characters, line breaks and tabs included, are not allowed); remove it");
+                    errors.Add(inText
+                        ? $"{column} holds the control character U+{(int)control.Character:X4} at position {control.Position + 1} (only line breaks and tabs are allowed); remove it"
+                        : $"{column} holds the control character U+{(int)control.Character:X4} at position {control.Position + 1}; remove it");
                 }
             }
 
@@ -234,11 +237,11 @@ public sealed class RegistryImport(IEntityStore entities)
         return (accepted, rejected, rejectedTotal, columns.Keys.ToHashSet(StringComparer.Ordinal));
     }
 
-    private static (char Character, int Position)? FirstControlCharacter(string value)
+    private static (char Character, int Position)? FirstControlCharacter(string value, bool allowLineBreaks)
     {
         for (var i = 0; i < value.Length; i++)
         {
-            if (char.IsControl(value[i]))
+            if (char.IsControl(value[i]) && !(allowLineBreaks && value[i] is '\n' or '\r' or '\t'))
             {
                 return (value[i], i);
             }
