@@ -18,8 +18,6 @@ internal sealed class CaseFunctions(CaseService service)
     /// <summary>The largest plan document accepted.</summary>
     public const long MaxDocumentBytes = 10 * 1024 * 1024;
 
-    private static readonly byte[] PdfMagic = "%PDF-"u8.ToArray();
-
     /// <summary>
     /// <c>GET /api/violations?status=&amp;supplierId=&amp;authority=&amp;dueFrom=&amp;dueTo=&amp;sort=&amp;limit=&amp;continuationToken=</c> —
     /// staff: one page of cases with their status now, and the token for the next page.
@@ -63,6 +61,11 @@ internal sealed class CaseFunctions(CaseService service)
         string recordId,
         CancellationToken cancellationToken)
     {
+        if (!BoundedBody.HasJsonMediaType(request))
+        {
+            return Problems.UnsupportedMediaType("application/json (UTF-8)");
+        }
+
         await using var body = await BoundedBody.ReadAsync(request, MaxPlanBytes, cancellationToken);
         if (body is null)
         {
@@ -118,9 +121,9 @@ internal sealed class CaseFunctions(CaseService service)
             return Problems.TooLarge(MaxDocumentBytes);
         }
 
-        if (!body.GetBuffer().AsSpan(0, (int)body.Length).StartsWith(PdfMagic))
+        if (PdfDocument.Check(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } notPdf)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = ["The document must be a PDF (starting with %PDF-)."] }, "The body is not a PDF.");
+            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = [notPdf] }, "The body is not a PDF.");
         }
 
         return await service.AttachDocumentAsync(supplierId, recordId, planId, body, cancellationToken)
@@ -138,13 +141,18 @@ internal sealed class CaseFunctions(CaseService service)
         string planId,
         CancellationToken cancellationToken)
     {
+        if (!BoundedBody.HasJsonMediaType(request))
+        {
+            return Problems.UnsupportedMediaType("application/json (UTF-8)");
+        }
+
         await using var body = await BoundedBody.ReadAsync(request, MaxReviewBytes, cancellationToken);
         if (body is null)
         {
             return Problems.TooLarge(MaxReviewBytes);
         }
 
-        var review = PlanReviewRequest.Parse(System.Text.Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length));
+        var review = PlanReviewRequest.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
         if (!review.IsValid)
         {
             return Problems.Validation(review.Errors);
@@ -180,9 +188,14 @@ internal sealed class CaseFunctions(CaseService service)
         var document = RouteIds.AreUsable(supplierId, recordId, planId)
             ? await service.OpenDocumentAsync(supplierId, recordId, planId, cancellationToken)
             : null;
-        return document is null
-            ? Problems.NotFound($"Plan '{planId}' of record '{recordId}' of '{supplierId}' has no uploaded document.")
-            : TypedResults.Stream(document, "application/pdf", fileDownloadName: $"{recordId}-{planId}.pdf");
+        if (document is null)
+        {
+            return Problems.NotFound($"Plan '{planId}' of record '{recordId}' of '{supplierId}' has no uploaded document.");
+        }
+
+        // Never rendered in place, never sniffed into something else: a download, as a PDF only.
+        request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.Stream(document, "application/pdf", fileDownloadName: $"{recordId}-{planId}.pdf");
     }
 
     private static IResult NoSuchRecord(string recordId) => Problems.NotFound($"You have no violation record '{recordId}'.");

@@ -21,5 +21,6 @@ builder.Services.AddPipelineStorage(builder.Configuration);
 builder.Services.AddPublicDataClient(builder.Configuration);
 builder.Services.AddPipelineServices();
 builder.Services.AddPipelineHttp();
+builder.Services.AddHttpInput();
 
 builder.Build().Run();

@@ -14,8 +14,10 @@ internal sealed class RegistryFunctions(RegistryService registry)
 
     /// <summary>
     /// <c>PUT /api/suppliers</c> — staff: upserts the registry from a CSV file. One bad row never fails the
-    /// file: it is reported with its record number; rows not in the file are left alone. The entities it created (and
-    /// active ones never synced) are queued for a sync at once: <c>syncQueued</c> says how many, <c>syncRunId</c> in which run.
+    /// file: it is reported with its record number (the first <see cref="RegistryImport.MaxRejectedListed"/>, and
+    /// <c>rejectedTotal</c> counts them all); rows not in the file are left alone. A file that is not UTF-8 imports
+    /// nothing. The entities it created (and active ones never synced) are queued for a sync at once:
+    /// <c>syncQueued</c> says how many, <c>syncRunId</c> in which run.
     /// </summary>
     [Function(nameof(ImportSuppliers))]
     [RequireRole(Roles.Staff)]
@@ -26,6 +28,12 @@ internal sealed class RegistryFunctions(RegistryService registry)
         if (!BoundedBody.HasMediaType(request, "text/csv", "application/csv"))
         {
             return Problems.UnsupportedMediaType("text/csv (UTF-8, header row first)");
+        }
+
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            && type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"The registry must be UTF-8, not {type.Charset}. {RegistryEncoding.SaveAsUtf8}");
         }
 
         await using var body = await BoundedBody.ReadAsync(request, MaxImportBytes, cancellationToken);
@@ -46,7 +54,16 @@ internal sealed class RegistryFunctions(RegistryService registry)
                 rejected = result.Rejected.Select(r => new { line = r.Line, id = r.Id, error = r.Error }),
                 syncQueued = outcome.Run?.EntitiesTotal ?? 0,
                 syncRunId = outcome.Run?.RunId,
+                rejectedTotal = result.RejectedTotal,
             });
+        }
+        catch (RegistryEncodingException ex) when (ex.Unsupported)
+        {
+            return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", ex.Message);
+        }
+        catch (RegistryEncodingException ex)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = [ex.Message] }, ex.Message);
         }
         catch (RegistryFormatException ex)
         {

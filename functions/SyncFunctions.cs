@@ -33,10 +33,11 @@ internal sealed class SyncFunctions(ScheduledSync sync, SyncBatchProcessor proce
     /// <summary>
     /// Queue <c>sync-batches-poison</c>: a batch whose every delivery failed is recorded as failed in its run (its
     /// entities count in <c>entitiesFailed</c>, the run can finish). Recording is idempotent (one row per run and batch).
+    /// Bound as text, so a message that is not a sync batch at all is recorded in <c>RejectedMessages</c> rather than failing again.
     /// </summary>
     [Function(nameof(RecordFailedSyncBatch))]
-    public async Task RecordFailedSyncBatch([QueueTrigger(StorageNames.SyncBatchesQueue + "-poison")] SyncBatchMessage batch, CancellationToken cancellationToken) =>
-        await processor.RecordFailedAsync(Checked(batch), cancellationToken);
+    public async Task RecordFailedSyncBatch([QueueTrigger(StorageNames.SyncBatchesQueue + "-poison")] string message, CancellationToken cancellationToken) =>
+        await processor.RecordFailedAsync(message, cancellationToken);
 
     /// <summary>
     /// <c>GET /api/sync-runs/latest</c> — staff: the most recently started sync run (or failed tick) and its counters,

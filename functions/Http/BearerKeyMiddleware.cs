@@ -54,6 +54,12 @@ internal sealed partial class BearerKeyMiddleware(
         {
             await next(context);
         }
+        catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
+        {
+            // The request itself is broken (a body cut short, or longer than the server takes): the client's fault, a 4xx.
+            Log.BadRequest(logger, name, ex.StatusCode);
+            await Problems.Result(ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Payload too large" : "Bad request", "The request could not be read: " + ex.Message).ExecuteAsync(http);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException && !http.Response.HasStarted && !StorageOutageMiddleware.Handles(ex, context, http))
         {
             Log.FunctionFailed(logger, name, ex);
@@ -72,6 +78,9 @@ internal sealed partial class BearerKeyMiddleware(
     {
         [LoggerMessage(EventId = 5101, Level = LogLevel.Error, Message = "HTTP function {FunctionName} declares no access rule; the call is refused")]
         public static partial void NoAccessRule(ILogger logger, string functionName);
+
+        [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "HTTP function {FunctionName}: the request could not be read ({StatusCode})")]
+        public static partial void BadRequest(ILogger logger, string functionName, int statusCode);
 
         [LoggerMessage(EventId = 5102, Level = LogLevel.Error, Message = "HTTP function {FunctionName} failed")]
         public static partial void FunctionFailed(ILogger logger, string functionName, Exception exception);

@@ -32,6 +32,23 @@ internal static class BoundedBody
         return buffer;
     }
 
+    /// <summary>
+    /// True for a JSON body: <c>application/json</c> or any <c>+json</c> type, with no charset or <c>charset=utf-8</c>
+    /// (JSON is UTF-8; a body declared in another charset is refused rather than misread).
+    /// </summary>
+    public static bool HasJsonMediaType(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type))
+        {
+            return false;
+        }
+
+        var json = type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.MediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        return json && (!type.Charset.HasValue || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>True when the request's media type (parameters ignored) is one of <paramref name="accepted"/>.</summary>
     public static bool HasMediaType(HttpRequest request, params string[] accepted)
     {

@@ -209,10 +209,7 @@ public sealed partial class CaseService(
                         continue; // The case changed meanwhile (another submission, a review, a sync): look again.
                     }
 
-                    if (!await plans.TryAddAsync(plan, cancellationToken).ConfigureAwait(false))
-                    {
-                        throw new InvalidOperationException($"plan id {plan.PlanId} exists already");
-                    }
+                    await AddPlanOrWithdrawMarkerAsync(c, plan, cancellationToken).ConfigureAwait(false);
 
                     await history.AppendAsync(
                         [new HistoryEvent(supplierId, plan.SubmittedAt, Actors.Supplier(supplierId), HistoryEvents.PlanSubmitted, recordId, plan.PlanId + (plan.Late ? " (late)" : ""))],
@@ -333,6 +330,55 @@ public sealed partial class CaseService(
         return current is null ? new PlanReviewResult.NotFound() : new PlanReviewResult.NotPending(current.Decision);
     }
 
+    /// <summary>
+    /// Adds the plan row after its marker was written. When the row cannot be added (the store refuses it, or storage
+    /// fails), the marker is withdrawn — the case gets back the marker it had before, if it still carries this plan's —
+    /// so a failed submission never blocks the next one; then the failure propagates.
+    /// </summary>
+    private async Task AddPlanOrWithdrawMarkerAsync(ViolationCase before, ImprovementPlan plan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await plans.TryAddAsync(plan, cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"plan id {plan.PlanId} exists already");
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await WithdrawMarkerAsync(before, plan.PlanId).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task WithdrawMarkerAsync(ViolationCase before, string planId)
+    {
+        // Not the request's token: the withdrawal must run even when the failure was the caller going away.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            try
+            {
+                var current = await cases.GetAsync(before.SupplierId, before.RecordId, timeout.Token).ConfigureAwait(false);
+                if (current is null || current.LastPlanId != planId)
+                {
+                    return;
+                }
+
+                if (await cases.TryReplaceAsync(current with { LastPlanId = before.LastPlanId, LastPlanAt = before.LastPlanAt }, timeout.Token).ConfigureAwait(false))
+                {
+                    Log.MarkerWithdrawn(logger, before.SupplierId, before.RecordId, planId);
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.MarkerNotWithdrawn(logger, before.SupplierId, before.RecordId, planId, ex);
+                return;
+            }
+        }
+    }
+
     /// <summary>True while the case's submission marker names a plan that is not stored yet and is recent.</summary>
     private bool SubmissionInProgress(ViolationCase c, IReadOnlyList<ImprovementPlan> casePlans) =>
         c.LastPlanId is { } id
@@ -371,6 +417,12 @@ public sealed partial class CaseService(
     {
         [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Plan {PlanId} submitted for {SupplierId}/{RecordId} (late: {Late})")]
         public static partial void PlanSubmitted(ILogger logger, string supplierId, string recordId, string planId, bool late);
+
+        [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Plan {PlanId} of {SupplierId}/{RecordId} could not be stored; its submission marker was withdrawn")]
+        public static partial void MarkerWithdrawn(ILogger logger, string supplierId, string recordId, string planId);
+
+        [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Plan {PlanId} of {SupplierId}/{RecordId} could not be stored, nor its submission marker withdrawn")]
+        public static partial void MarkerNotWithdrawn(ILogger logger, string supplierId, string recordId, string planId, Exception exception);
 
         [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Plan {PlanId} of {SupplierId}/{RecordId} reviewed: {Decision}")]
         public static partial void PlanReviewed(ILogger logger, string supplierId, string recordId, string planId, PlanDecision decision);

@@ -70,6 +70,12 @@ public static class PlanSubmission
             return Validated<PlanContent>.Invalid(reader.ToDictionary());
         }
 
+        if (JsonText.FindUnreadable(body) is { } unreadable)
+        {
+            reader.Add(unreadable, unreadable + " " + JsonText.NotText);
+            return Validated<PlanContent>.Invalid(reader.ToDictionary());
+        }
+
         var summary = reader.Text(body, "summary", "summary", required: true, MaxTextLength);
         var rootCause = reader.Text(body, "rootCause", "rootCause", required: true, MaxTextLength);
         var actions = ReadActions(body, reader);
@@ -181,6 +187,12 @@ public sealed record PlanReviewRequest(ReviewDecision Decision, string? Comment)
             return Validated<PlanReviewRequest>.Invalid(reader.ToDictionary());
         }
 
+        if (JsonText.FindUnreadable(body) is { } unreadable)
+        {
+            reader.Add(unreadable, unreadable + " " + JsonText.NotText);
+            return Validated<PlanReviewRequest>.Invalid(reader.ToDictionary());
+        }
+
         ReviewDecision? decision = null;
         if (!JsonFieldReader.TryGet(body, "decision", out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -206,6 +218,28 @@ public sealed record PlanReviewRequest(ReviewDecision Decision, string? Comment)
         }
 
         return Validated<PlanReviewRequest>.Valid(new PlanReviewRequest(decision!.Value, comment));
+    }
+
+    /// <summary>Parses and validates a UTF-8 JSON review body; a body that is not JSON is one error under <c>body</c>.</summary>
+    public static Validated<PlanReviewRequest> Parse(ReadOnlyMemory<byte> utf8Json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8Json);
+        }
+        catch (JsonException)
+        {
+            return Validated<PlanReviewRequest>.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal)
+            {
+                [Validated<PlanReviewRequest>.BodyKey] = ["The body is not valid JSON."],
+            });
+        }
+
+        using (document)
+        {
+            return Validate(document.RootElement);
+        }
     }
 
     /// <summary>Parses and validates a JSON review body given as text; a body that is not JSON is one error under <c>body</c>.</summary>

@@ -121,6 +121,12 @@ internal sealed class JsonFieldReader
         }
 
         var text = value.GetString()!;
+        if (FirstControlCharacter(text) is { } control)
+        {
+            Add(field, string.Create(CultureInfo.InvariantCulture, $"{field} holds the control character U+{(int)control:X4}; only tab, line feed and carriage return are allowed in text."));
+            return null;
+        }
+
         if (string.IsNullOrWhiteSpace(text))
         {
             if (required)
@@ -172,6 +178,20 @@ internal sealed class JsonFieldReader
         }
 
         return date;
+    }
+
+    /// <summary>The first control character of <paramref name="text"/> other than tab, line feed and carriage return, or null.</summary>
+    public static char? FirstControlCharacter(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+            {
+                return c;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Characters as people count them: Unicode code points (a surrogate pair is one).</summary>

@@ -9,9 +9,12 @@ namespace DisclosurePipeline.Registry;
 /// <param name="Created">Entities that were not in the registry.</param>
 /// <param name="Updated">Entities whose registry fields changed.</param>
 /// <param name="Unchanged">Entities whose registry fields were already as in the file (not written).</param>
-/// <param name="Rejected">Rows that were not imported, in file order.</param>
+/// <param name="Rejected">Rows that were not imported, in file order: the first <see cref="RegistryImport.MaxRejectedListed"/> of them.</param>
 public sealed record RegistryImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<RejectedRow> Rejected)
 {
+    /// <summary>Every row that was not imported; more than <see cref="Rejected"/> lists when the file has many bad rows.</summary>
+    public int RejectedTotal { get; init; } = Rejected?.Count ?? 0;
+
     /// <summary>
     /// The imported entities that need a sync now: those the import created, and active ones in the file that were never
     /// synced. The registry fields do not change what a sync fetches, so an update alone needs none.
@@ -60,6 +63,9 @@ public sealed class RegistryImport(IEntityStore entities)
     private static readonly string[] RequiredColumns = ["id", "name", "kind"];
     private static readonly string[] OptionalColumns = ["tier", "region", "contactEmail"];
 
+    /// <summary>The most rejected rows an import lists with their line and error; the rest are only counted.</summary>
+    public const int MaxRejectedListed = 100;
+
     /// <summary>The longest name, region or address accepted (a table column holds at most 32K characters).</summary>
     private const int MaxTextLength = 4000;
 
@@ -70,6 +76,7 @@ public sealed class RegistryImport(IEntityStore entities)
     public async Task<RegistryImportResult> ImportAsync(Stream csv, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(csv);
+        await RegistryEncoding.ThrowIfNotUtf8Async(csv, cancellationToken).ConfigureAwait(false);
         var parsed = await ParseAsync(csv, cancellationToken).ConfigureAwait(false);
 
         var existing = (await entities.ListAsync(cancellationToken).ConfigureAwait(false))
@@ -117,11 +124,11 @@ public sealed class RegistryImport(IEntityStore entities)
         }
 
         await entities.SaveRegistryFieldsAsync(toWrite, cancellationToken).ConfigureAwait(false);
-        return new RegistryImportResult(created, updated, unchanged, parsed.Rejected) { SyncNeeded = syncNeeded };
+        return new RegistryImportResult(created, updated, unchanged, parsed.Rejected) { RejectedTotal = parsed.RejectedTotal, SyncNeeded = syncNeeded };
     }
 
     /// <summary>Parses and validates the file without touching the store.</summary>
-    internal static async Task<(IReadOnlyList<RegisteredEntity> Accepted, IReadOnlyList<RejectedRow> Rejected, IReadOnlySet<string> Columns)> ParseAsync(Stream csv, CancellationToken cancellationToken)
+    internal static async Task<(IReadOnlyList<RegisteredEntity> Accepted, IReadOnlyList<RejectedRow> Rejected, int RejectedTotal, IReadOnlySet<string> Columns)> ParseAsync(Stream csv, CancellationToken cancellationToken)
     {
         var malformed = new Dictionary<long, CsvMalformedReason>();
         var options = new CsvReaderOptions
@@ -142,6 +149,7 @@ public sealed class RegistryImport(IEntityStore entities)
 
         var accepted = new List<RegisteredEntity>();
         var rejected = new List<RejectedRow>();
+        var rejectedTotal = 0;
         var firstLineOfId = new Dictionary<string, int>(StringComparer.Ordinal);
         var errors = new List<string>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -205,15 +213,23 @@ public sealed class RegistryImport(IEntityStore entities)
             }
 
             var region = Field("region");
-            foreach (var (column, value) in new[] { ("name", name), ("region", region) })
+            var email = Field("contactEmail");
+            foreach (var (column, value) in new[] { ("name", name), ("region", region), ("contactEmail", email) })
             {
                 if (value.Length > MaxTextLength)
                 {
                     errors.Add($"{column} is longer than {MaxTextLength} characters");
                 }
+
+                var inText = column != "contactEmail";
+                if (FirstControlCharacter(value, allowLineBreaks: inText) is { } control)
+                {
+                    errors.Add(inText
+                        ? $"{column} holds the control character U+{(int)control.Character:X4} at position {control.Position + 1} (only line breaks and tabs are allowed); remove it"
+                        : $"{column} holds the control character U+{(int)control.Character:X4} at position {control.Position + 1}; remove it");
+                }
             }
 
-            var email = Field("contactEmail");
             if (email.Length > 0 && !IsPlainAddress(email))
             {
                 errors.Add($"contactEmail '{email}' is not an e-mail address");
@@ -221,14 +237,32 @@ public sealed class RegistryImport(IEntityStore entities)
 
             if (errors.Count > 0)
             {
-                rejected.Add(new RejectedRow(line, id.Length == 0 ? null : id, string.Join("; ", errors)));
+                rejectedTotal++;
+                if (rejected.Count < MaxRejectedListed)
+                {
+                    rejected.Add(new RejectedRow(line, id.Length == 0 ? null : id, string.Join("; ", errors)));
+                }
+
                 continue;
             }
 
             accepted.Add(new RegisteredEntity(id, name, kind!.Value, tier!.Value, region.Length == 0 ? null : region, email.Length == 0 ? null : email));
         }
 
-        return (accepted, rejected, columns.Keys.ToHashSet(StringComparer.Ordinal));
+        return (accepted, rejected, rejectedTotal, columns.Keys.ToHashSet(StringComparer.Ordinal));
+    }
+
+    private static (char Character, int Position)? FirstControlCharacter(string value, bool allowLineBreaks)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsControl(value[i]) && !(allowLineBreaks && value[i] is '\n' or '\r' or '\t'))
+            {
+                return (value[i], i);
+            }
+        }
+
+        return null;
     }
 
     private static Dictionary<string, int> MapColumns(IReadOnlyList<string> headers)

@@ -39,6 +39,9 @@ public sealed partial record StorageNames
     /// <summary>The queue <c>SyncSupplierBatch</c> listens on.</summary>
     public const string SyncBatchesQueue = "sync-batches";
 
+    /// <summary>Queue messages that were refused as malformed or not matching what they claim (one row per message text).</summary>
+    public const string RejectedMessagesTable = "RejectedMessages";
+
     /// <summary>The queue <c>DeliverAlert</c> listens on.</summary>
     public const string AlertsQueue = "alerts";
 
@@ -72,7 +75,7 @@ public sealed partial record StorageNames
     /// <value>Default: every table named above.</value>
     public IReadOnlyList<string> Tables { get; init; } =
     [
-        EntitiesTable, CasesTable, SyncRunsTable, PlansTable, AlertsTable, HistoryTable, SupplierKeysTable, ProgressSnapshotsTable, EntityStatusTable,
+        EntitiesTable, CasesTable, SyncRunsTable, PlansTable, AlertsTable, HistoryTable, SupplierKeysTable, ProgressSnapshotsTable, EntityStatusTable, RejectedMessagesTable,
     ];
 
     /// <summary>The queues <see cref="IStorageInitializer.EnsureCreatedAsync"/> creates (logical names).</summary>

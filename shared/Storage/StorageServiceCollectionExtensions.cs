@@ -83,6 +83,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IWorkQueue, StorageWorkQueue>();
         services.AddSingleton<IDocumentStore, BlobDocumentStore>();
         services.AddSingleton<IProgressStore, TableProgressStore>();
+        services.AddSingleton<IRejectedMessageStore, TableRejectedMessageStore>();
         return services;
     }
 }

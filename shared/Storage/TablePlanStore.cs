@@ -10,13 +10,15 @@ namespace DisclosurePipeline.Storage;
 /// <c>{supplierId}|{recordId}|{planId}</c> (plan ids sort by submission time).
 /// </summary>
 /// <remarks>
-/// What the supplier submitted is kept as one UTF-8 JSON document (camelCase, non-ASCII letters unescaped) split over
-/// the binary columns <c>Content0</c>, <c>Content1</c>, … of at most <see cref="ChunkBytes"/> bytes each (a binary
-/// property holds at most 64 KiB), with <c>ContentChunks</c> saying how many. <see cref="MaxChunks"/> chunks (960,000
-/// bytes, under the 1 MiB entity limit with the other columns) hold any plan the API accepts: its body is at most
-/// 256 KB, and re-serialising grows it at most threefold (a 4-byte character written raw becomes a 12-byte escaped
-/// surrogate pair). A larger content is refused with <see cref="ArgumentException"/>. Binary chunks, unlike text
-/// ones, cannot split a character in a way that corrupts it.
+/// What the supplier submitted is kept as one UTF-8 JSON document (camelCase, every character but the JSON ones
+/// written raw, never as a <c>\uXXXX</c> escape) split over the binary columns <c>Content0</c>, <c>Content1</c>, … of at
+/// most <see cref="ChunkBytes"/> bytes each (a binary property holds at most 64 KiB), with <c>ContentChunks</c> saying
+/// how many. Written raw, the document is no larger than the request body it came from (plus <c>null</c> for omitted
+/// fields), so a plan the API accepts (at most 256 KB) takes at most five columns. <see cref="MaxChunks"/> columns
+/// (704,000 bytes) keep the whole row under 1 MiB even as the storage emulator measures it — the JSON of the request,
+/// binary columns in base64 — so a plan row can always be replaced (reviewed, given its document) once it is added.
+/// A larger content is refused with <see cref="ArgumentException"/> before anything is written. Binary chunks, unlike
+/// text ones, cannot split a character in a way that corrupts it.
 /// </remarks>
 internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
 {
@@ -24,7 +26,7 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
     public const int ChunkBytes = 64_000;
 
     /// <summary>Most content columns.</summary>
-    public const int MaxChunks = 15;
+    public const int MaxChunks = 11;
 
     private const char Separator = '|';
     private const char AfterSeparator = '}';
@@ -123,7 +125,7 @@ internal sealed class TablePlanStore(StorageAccount account) : IPlanStore
             throw new ArgumentException($"supplierId and planId cannot contain '{Separator}'", nameof(plan));
         }
 
-        var content = JsonSerializer.SerializeToUtf8Bytes(plan.Content, Json).Chunk(ChunkBytes).ToList();
+        var content = RawJson.Unescape(JsonSerializer.SerializeToUtf8Bytes(plan.Content, Json)).Chunk(ChunkBytes).ToList();
         if (content.Count > MaxChunks)
         {
             throw new ArgumentException($"the plan's content is too large to store ({content.Count} chunks of {ChunkBytes} bytes; at most {MaxChunks})", nameof(plan));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DisclosurePipeline.Cases;
 using DisclosurePipeline.Configuration;
 using DisclosurePipeline.Domain;
@@ -19,6 +20,7 @@ public sealed partial class SyncBatchProcessor(
     ICaseStore cases,
     ISyncRunStore runs,
     IHistoryStore history,
+    IRejectedMessageStore rejected,
     IOptions<PipelineOptions> pipelineOptions,
     TimeProvider clock,
     ILogger<SyncBatchProcessor> logger)
@@ -26,10 +28,22 @@ public sealed partial class SyncBatchProcessor(
     private readonly TimeZoneInfo zone = pipelineOptions.Value.ResolveZone();
     private readonly int planDeadlineDays = pipelineOptions.Value.PlanDeadlineDays;
 
-    /// <summary>Processes the batch and records its outcome in its run.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Processes the batch and records its outcome in its run. A batch that does not match a run it belongs to (see
+    /// <see cref="RefusalAsync"/>) is recorded in <c>RejectedMessages</c>, never counted, and not processed: the
+    /// outcome is all zeros and the message completes, since no delivery of it could ever succeed.
+    /// </summary>
     public async Task<SyncBatchOutcome> ProcessAsync(SyncBatchMessage batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (await RefusalAsync(batch, cancellationToken) is { } reason)
+        {
+            await RejectAsync(StorageNames.SyncBatchesQueue, JsonSerializer.Serialize(batch, Json), reason, cancellationToken);
+            return new SyncBatchOutcome(0, 0, 0, 0, 0);
+        }
+
         if (batch.Ids.Count == 0)
         {
             return await RecordAsync(batch, new SyncBatchOutcome(0, 0, 0, 0, 0), cancellationToken);
@@ -61,6 +75,41 @@ public sealed partial class SyncBatchProcessor(
         return await recorded;
     }
 
+    /// <summary>
+    /// Records a message of <c>sync-batches-poison</c>: a batch whose every delivery failed counts all its entities as
+    /// failed in its run. A message that is not a sync batch, or a batch that does not match its run, is recorded in
+    /// <c>RejectedMessages</c> instead and counted nowhere.
+    /// </summary>
+    public async Task RecordFailedAsync(string message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        const string poison = StorageNames.SyncBatchesQueue + "-poison";
+        SyncBatchMessage? batch;
+        try
+        {
+            batch = JsonSerializer.Deserialize<SyncBatchMessage>(message, Json);
+        }
+        catch (JsonException ex)
+        {
+            await RejectAsync(poison, message, "not a sync batch: the message is not valid JSON (" + ex.Message + ")", cancellationToken);
+            return;
+        }
+
+        if (batch is not { RunId.Length: > 0, Shard.Length: > 0, Ids: not null })
+        {
+            await RejectAsync(poison, message, "not a sync batch: runId, shard and ids are required", cancellationToken);
+            return;
+        }
+
+        if (await RefusalAsync(batch, cancellationToken) is { } reason)
+        {
+            await RejectAsync(poison, message, reason, cancellationToken);
+            return;
+        }
+
+        await RecordFailedAsync(batch, cancellationToken);
+    }
+
     /// <summary>Records a batch that could not be processed at all (its last delivery failed): every entity counts as failed.</summary>
     public async Task RecordFailedAsync(SyncBatchMessage batch, CancellationToken cancellationToken)
     {
@@ -69,6 +118,46 @@ public sealed partial class SyncBatchProcessor(
             new SyncBatchResult(batch.RunId, batch.BatchNumber, 0, batch.Ids.Count, clock.GetUtcNow()),
             cancellationToken);
         Log.BatchFailed(logger, batch.RunId, batch.BatchNumber, batch.Ids.Count);
+    }
+
+    /// <summary>
+    /// Why a batch cannot be one the scheduler sent, or null when it can: its run must exist, its number must be one of
+    /// the run's (0 to <c>batchesTotal</c> − 1), and it must hold 1 to <see cref="SyncScheduler.BatchSize"/> distinct
+    /// ids, every one a valid code of the batch's shard.
+    /// </summary>
+    public async Task<string?> RefusalAsync(SyncBatchMessage batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Ids is null || batch.Ids.Count is 0 or > SyncScheduler.BatchSize)
+        {
+            return $"a batch holds 1 to {SyncScheduler.BatchSize} ids, this one {batch.Ids?.Count ?? 0}";
+        }
+
+        if (batch.Ids.FirstOrDefault(id => id is null || !Uscc.IsValid(id) || Uscc.Shard(id) != batch.Shard) is { } stray)
+        {
+            return $"id '{stray}' is not a valid code of shard '{batch.Shard}'";
+        }
+
+        if (batch.Ids.Distinct(StringComparer.Ordinal).Count() != batch.Ids.Count)
+        {
+            return "the batch names an id twice";
+        }
+
+        var run = string.IsNullOrEmpty(batch.RunId) ? null : await runs.GetAsync(batch.RunId, cancellationToken);
+        if (run is null)
+        {
+            return $"no sync run '{batch.RunId}'";
+        }
+
+        return batch.BatchNumber < 0 || batch.BatchNumber >= run.BatchesTotal
+            ? $"run '{batch.RunId}' has batches 0 to {run.BatchesTotal - 1}, not {batch.BatchNumber}"
+            : null;
+    }
+
+    private async Task RejectAsync(string queue, string text, string reason, CancellationToken cancellationToken)
+    {
+        Log.Rejected(logger, queue, reason);
+        await rejected.RecordAsync(new RejectedMessage(queue, reason, text, clock.GetUtcNow()), cancellationToken);
     }
 
     private async Task<SyncBatchOutcome> ApplyAsync(
@@ -175,6 +264,9 @@ public sealed partial class SyncBatchProcessor(
     {
         [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Sync run {RunId} batch {BatchNumber}: {Synced} synced, {Failed} failed, {EntitiesWritten} entities written, {CasesOpened} cases opened, {CasesUpdated} cases updated")]
         public static partial void BatchSynced(ILogger logger, string runId, int batchNumber, int synced, int failed, int entitiesWritten, int casesOpened, int casesUpdated);
+
+        [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "A message of queue {Queue} was rejected and recorded in RejectedMessages: {Reason}")]
+        public static partial void Rejected(ILogger logger, string queue, string reason);
 
         [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Sync run {RunId} batch {BatchNumber} failed on its last delivery: {Count} entities counted as failed")]
         public static partial void BatchFailed(ILogger logger, string runId, int batchNumber, int count);

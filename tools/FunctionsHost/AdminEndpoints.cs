@@ -102,7 +102,7 @@ internal sealed class TriggerListeners
 /// </summary>
 internal sealed class ListenerHost(
     IServiceProvider services, FunctionRegistry registry, TriggerListeners listeners, HttpRoutes routes, HttpProxy proxy,
-    AppDefinition app, HostPort port, HostLoggers logs) : BackgroundService
+    AppDefinition app, HostPort port, HostLoggers logs, AppSettings settings) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -126,7 +126,19 @@ internal sealed class ListenerHost(
         await Task.WhenAll(created.Select(l => l.StartAsync(stoppingToken)));
         Console.Write(Summary(app, registry, port.Value));
         listeners.MarkStarted();
-        await Task.WhenAll(created.Select(l => RunAsync(l, stoppingToken)));
+        await Task.WhenAll(created.Where(l => !IsDisabled(settings, l.Function.Name)).Select(l => RunAsync(l, stoppingToken)));
+    }
+
+    /// <summary>
+    /// The host's <c>AzureWebJobs.{FunctionName}.Disabled</c> setting (<c>true</c> or <c>1</c>; <c>__</c> may stand for the
+    /// dots in environment variables): the function's timer or queue trigger does not fire; it can still be run through
+    /// <c>POST /admin/functions/{name}</c>.
+    /// </summary>
+    public static bool IsDisabled(AppSettings settings, string functionName)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var value = settings.Get($"AzureWebJobs.{functionName}.Disabled") ?? settings.Get($"AzureWebJobs__{functionName}__Disabled");
+        return value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Core Tools' start-up listing: each function with its trigger, HTTP ones with methods and URL.</summary>

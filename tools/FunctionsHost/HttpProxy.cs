@@ -18,6 +18,9 @@ internal sealed class HttpProxy : IDisposable
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
     private const string Reason = "This function was programmatically called via the host APIs.";
+    /// <summary>The largest body whose JSON properties become binding data; a larger one is forwarded but not bound.</summary>
+    private const long BindingDataBodyBytes = 1024 * 1024;
+
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(240) };
 
     /// <summary>What <c>Retry-After</c> says while the worker restarts (a start takes a few seconds).</summary>
@@ -34,11 +37,14 @@ internal sealed class HttpProxy : IDisposable
         AutomaticDecompression = System.Net.DecompressionMethods.None,
     }));
 
-    public HttpProxy(FunctionInvoker invoker, IHttpForwarder forwarder, WorkerHost workers)
+    private readonly HttpInputLimits limits;
+
+    public HttpProxy(FunctionInvoker invoker, IHttpForwarder forwarder, WorkerHost workers, HttpInputLimits limits)
     {
         this.invoker = invoker;
         this.forwarder = forwarder;
         this.workers = workers;
+        this.limits = limits;
     }
 
     public void Dispose() => client.Dispose();
@@ -54,16 +60,16 @@ internal sealed class HttpProxy : IDisposable
         }
 
         var request = context.Request;
-        string? body = null;
-        if (request.ContentLength > 0)
+        request.EnableBuffering();
+        string? body;
+        try
         {
-            request.EnableBuffering();
-            using (var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true))
-            {
-                body = await reader.ReadToEndAsync(context.RequestAborted);
-            }
-
-            request.Body.Position = 0;
+            body = await ReadBodyAsync(request, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await limits.TooLargeAsync(context);
+            return;
         }
 
         var bindingData = HttpBindingData.Build(request.RouteValues, request.Query, request.Headers, body);
@@ -93,6 +99,34 @@ internal sealed class HttpProxy : IDisposable
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "Service Unavailable",
             detail: "The function app is starting or restarting; try again shortly.").ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// Buffers the whole body before the invocation starts (so a chunked body over the limit is refused, 413, before any
+    /// function runs) and returns it as text for binding data when it is small enough to be JSON worth binding.
+    /// </summary>
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is null && !request.Headers.TransferEncoding.Any(v => v?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            return null;
+        }
+
+        await request.Body.CopyToAsync(Stream.Null, cancellationToken);
+        request.Body.Position = 0;
+        if (request.ContentLength is not > 0 || request.ContentLength > BindingDataBodyBytes)
+        {
+            return null;
+        }
+
+        string body;
+        using (var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true))
+        {
+            body = await reader.ReadToEndAsync(cancellationToken);
+        }
+
+        request.Body.Position = 0;
+        return body;
     }
 
     private sealed class Forwarded(HttpProxy proxy, HttpContext context, FunctionDefinition function) : IForwardedRequest

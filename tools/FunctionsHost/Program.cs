@@ -31,6 +31,7 @@ foreach (var name in skipped)
 }
 
 var grpc = new GrpcEndpoint(FreePort());
+var limits = HttpInputLimits.From(settings);
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();
 builder.Logging.AddConsole(o => o.FormatterName = FuncConsoleFormatter.FormatterName);
@@ -45,7 +46,9 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.ListenLocalhost(port);
     kestrel.Listen(IPAddress.Loopback, grpc.Port, listen => listen.Protocols = HttpProtocols.Http2);
-    kestrel.Limits.MaxRequestBodySize = 100 * 1024 * 1024; // the Functions front end's limit
+    kestrel.Limits.MaxRequestBodySize = limits.MaxBodyBytes; // the Functions front end's limit
+    kestrel.Limits.MaxRequestLineSize = HttpInputLimits.KestrelLineAndHeaderBytes; // HttpInputLimits answers below this
+    kestrel.Limits.MaxRequestHeadersTotalSize = HttpInputLimits.KestrelLineAndHeaderBytes;
 });
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 builder.Services.AddGrpc(grpcOptions =>
@@ -57,6 +60,7 @@ builder.Services.AddHttpForwarder();
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(app);
 builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton(limits);
 builder.Services.AddSingleton(grpc);
 builder.Services.AddSingleton(new HostPort(port));
 builder.Services.AddSingleton(TimeProvider.System);
@@ -74,6 +78,7 @@ builder.Services.AddSingleton(sp => new ScheduleMonitor(settings.StorageConnecti
 builder.Services.AddHostedService<ListenerHost>();
 
 await using var web = builder.Build();
+web.Use((context, next) => limits.CheckAsync(context, () => next(context)));
 HttpRoutes.UseFunctionsRouting(web);
 web.MapGrpcService<FunctionRpcService>().RequireHost($"*:{grpc.Port}");
 AdminEndpoints.Map(web);

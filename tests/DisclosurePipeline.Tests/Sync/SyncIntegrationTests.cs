@@ -189,8 +189,9 @@ public sealed class SyncIntegrationTests
         await Assert.ThrowsAsync<Exception>(() => functions.SyncSupplierBatch(messages[0], ct));
         Assert.AreEqual(0, (await sync.Runs.GetAsync(run.RunId, ct))!.BatchesDone, "a failed delivery is only retried");
 
-        await functions.RecordFailedSyncBatch(messages[0], ct);
-        await functions.RecordFailedSyncBatch(messages[0], ct);
+        var poisoned = JsonSerializer.Serialize(messages[0], JsonSerializerOptions.Web);
+        await functions.RecordFailedSyncBatch(poisoned, ct);
+        await functions.RecordFailedSyncBatch(poisoned, ct);
         var counted = await sync.Runs.GetAsync(run.RunId, ct);
         Assert.AreEqual(messages[0].Ids.Count, counted!.EntitiesFailed, "the poisoned batch is counted as failed, once");
         Assert.AreEqual(1, counted.BatchesDone);
