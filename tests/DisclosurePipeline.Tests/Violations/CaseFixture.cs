@@ -47,6 +47,10 @@ internal sealed class CaseFixture : IAsyncDisposable
 
     public StorageAccount Account => provider.GetRequiredService<StorageAccount>();
 
+    /// <summary>A case service like <see cref="Cases"/> whose plan store is <paramref name="plans"/> (one made from the real one).</summary>
+    public CaseService CasesWith(Func<IPlanStore, IPlanStore> plans) =>
+        ActivatorUtilities.CreateInstance<CaseService>(provider, plans(provider.GetRequiredService<IPlanStore>()));
+
     public static Task<CaseFixture> CreateAsync(Uri? webhook, CancellationToken cancellationToken) =>
         CreateAsync(webhook, _ => { }, cancellationToken);
 
