@@ -50,6 +50,7 @@ internal static class PipelineServiceCollectionExtensions
     {
         services.AddSingleton(_ => FunctionAccess.ForThisApp());
         services.AddSingleton<BearerKeyAuthenticator>();
+        services.AddHostedService<SettingsKeyCheck>();
         services.AddSingleton<IBearerKeyResolver, SupplierKeyResolver>();
         services.AddSingleton<ProgressYear>();
         services.AddProblemDetails();

@@ -39,7 +39,10 @@ public static class SettingsKeys
         return CryptographicOperations.FixedTimeEquals(a, b);
     }
 
-    /// <summary>True when <paramref name="presented"/> equals any of <paramref name="keys"/> (blank keys never match). Checks them all.</summary>
+    /// <summary>
+    /// True when <paramref name="presented"/> equals any of <paramref name="keys"/>. Checks them all. Blank keys never
+    /// match, nor do unresolved Key Vault references (<see cref="IsUnresolvedReference"/>).
+    /// </summary>
     public static bool MatchesAny(string? presented, IEnumerable<string> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -47,11 +50,19 @@ public static class SettingsKeys
         foreach (var key in keys)
         {
             // Non-short-circuiting OR: the time taken does not tell which key matched.
-            match |= !string.IsNullOrWhiteSpace(key) && FixedTimeEquals(presented, key);
+            match |= !string.IsNullOrWhiteSpace(key) && !IsUnresolvedReference(key) && FixedTimeEquals(presented, key);
         }
 
         return match;
     }
+
+    /// <summary>
+    /// True for a setting that still reads <c>@Microsoft.KeyVault(…)</c>: App Service leaves a Key Vault reference
+    /// as it is written when it cannot resolve it (the app's identity may not read the secret, or the secret is
+    /// missing). That text is public (it is in <c>infra/</c>), so it must never work as a key.
+    /// </summary>
+    public static bool IsUnresolvedReference(string? key) =>
+        key is not null && key.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The role a settings key grants: <see cref="CallerRole.Staff"/> for a staff key (staff wins if a key is

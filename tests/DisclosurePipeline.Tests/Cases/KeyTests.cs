@@ -192,6 +192,19 @@ public sealed class KeyTests
     }
 
     [TestMethod]
+    public void MatchesAny_UnresolvedKeyVaultReference_NeverMatchesItsOwnText()
+    {
+        const string Reference = "@Microsoft.KeyVault(SecretUri=https://kv-disclosure.vault.azure.net/secrets/auth-staff-key-0/)";
+        string[] keys = [Reference, "  @microsoft.keyvault(VaultName=kv;SecretName=s)", "a-real-staff-key-0123"];
+
+        Assert.IsFalse(SettingsKeys.MatchesAny(Reference, keys));
+        Assert.IsFalse(SettingsKeys.MatchesAny(keys[1], keys));
+        Assert.IsTrue(SettingsKeys.MatchesAny("a-real-staff-key-0123", keys));
+        Assert.IsTrue(SettingsKeys.IsUnresolvedReference(keys[1]));
+        Assert.IsFalse(SettingsKeys.IsUnresolvedReference("Microsoft.KeyVault-looking-but-not-a-reference"));
+    }
+
+    [TestMethod]
     public void MatchesAny_ChecksEveryKeyAndIgnoresBlanks()
     {
         string[] keys = ["", "  ", "alpha", "beta"];
