@@ -112,6 +112,13 @@ internal sealed class BadInputStack : IAsyncDisposable
         OwnerClient = Client("Bearer " + OwnerKey);
         StrangerClient = Client("Bearer " + await Stack.IssueSupplierKeyAsync(Stranger, ct));
 
+        // A key records its first use (then at most hourly): both keys are used here, so that bookkeeping write is
+        // not what a case's storage comparison sees. (The owner's is used by the plan below.)
+        using (var first = await StrangerClient.GetAsync("api/me/violations", ct))
+        {
+            Assert.AreEqual(HttpStatusCode.OK, first.StatusCode);
+        }
+
         using (var plan = await OwnerClient.PostAsync($"api/me/violations/{RecordId}/plans", new StringContent(PlanJson, Encoding.UTF8, "application/json"), ct))
         {
             Assert.AreEqual(HttpStatusCode.Created, plan.StatusCode, await plan.Content.ReadAsStringAsync(ct));
