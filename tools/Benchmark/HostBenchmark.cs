@@ -85,7 +85,7 @@ internal static partial class HostBenchmark
             coldStarts.Add(host.ReadyAfter.TotalMilliseconds);
         }
 
-        summary.Add($"cold start (worker process start -> all {options.ColdStarts} x functions loaded): {string.Join(" / ", coldStarts.Select(Ms))} ms, median {Ms(Median(coldStarts))} ms");
+        summary.Add($"cold start, worker process start -> all functions loaded ({options.ColdStarts} x): {string.Join(" / ", coldStarts.Select(Ms))} ms, median {Ms(Median(coldStarts))} ms");
         Say(summary[^1]);
 
         await using var inProcess = await InProcessHost.StartAsync(app, settings, ct);

@@ -39,10 +39,10 @@ if [ "${1:-}" = "app" ]; then
   analyst="bench-analyst-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   port=7171
   echo "==> ./run.sh on port $port for the demo data (log: $state/run.log)"
-  FUNCTIONS_PORT=$port SIMULATOR_PORT=7181 AZURITE_BLOB_PORT=10110 AZURITE_QUEUE_PORT=10111 AZURITE_TABLE_PORT=10112 \
+  CONFIGURATION=Release FUNCTIONS_PORT=$port SIMULATOR_PORT=7181 AZURITE_BLOB_PORT=10110 AZURITE_QUEUE_PORT=10111 AZURITE_TABLE_PORT=10112 \
     Auth__StaffKeys__0="$staff" Auth__AnalystKeys__0="$analyst" setsid ./run.sh > "$state/run.log" 2>&1 < /dev/null &
   run_pid=$!
-  trap 'kill -INT -- -$run_pid 2>/dev/null; wait $run_pid 2>/dev/null' EXIT
+  trap 'kill -TERM $run_pid 2>/dev/null; wait $run_pid 2>/dev/null' EXIT
   for _ in $(seq 1 600); do
     grep -q "Serving until Ctrl-C" "$state/run.log" && break
     kill -0 $run_pid 2>/dev/null || { cat "$state/run.log"; echo "error: ./run.sh stopped" >&2; exit 1; }
@@ -50,7 +50,21 @@ if [ "${1:-}" = "app" ]; then
   done
   grep -q "Serving until Ctrl-C" "$state/run.log" || { echo "error: ./run.sh did not get ready in 10 minutes" >&2; exit 1; }
   base="http://127.0.0.1:$port"
-  supplier=$(curl -sf -H "Authorization: Bearer $staff" "$base/api/violations?limit=1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).items[0].supplierId))')
+  # A typical supplier: the median number of cases among those with any (not the simulator's 1,203-record one).
+  supplier=$(STAFF="$staff" BASE="$base" node -e '
+    (async () => {
+      const counts = new Map();
+      let url = process.env.BASE + "/api/violations?limit=1000";
+      while (url) {
+        const page = await (await fetch(url, { headers: { Authorization: "Bearer " + process.env.STAFF } })).json();
+        for (const c of page.items) counts.set(c.supplierId, (counts.get(c.supplierId) ?? 0) + 1);
+        url = page.continuationToken ? process.env.BASE + "/api/violations?limit=1000&continuationToken=" + encodeURIComponent(page.continuationToken) : null;
+      }
+      const sorted = [...counts].sort((a, b) => a[1] - b[1]);
+      const [id, n] = sorted[Math.floor(sorted.length / 2)];
+      console.error(`==> ${counts.size} suppliers with cases; the median one, ${id}, has ${n}`);
+      console.log(id);
+    })().catch(e => { console.error(e); process.exit(1); });')
   key=$(curl -sf -X POST -H "Authorization: Bearer $staff" "$base/api/suppliers/$supplier/keys" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).key))')
   # run.sh's Azurite (the well-known development account key).
   storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10110/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10111/devstoreaccount1;TableEndpoint=http://127.0.0.1:10112/devstoreaccount1;"
