@@ -87,7 +87,11 @@ JSON
     --path /api/progress --header "Authorization: Bearer $staff" \
     --path /api/me/violations --header "Authorization: Bearer $key" \
     --import-key "$staff" "$@"
-  exit $?
+  status=$?
+  trap - EXIT
+  kill -TERM $run_pid 2>/dev/null
+  wait $run_pid 2>/dev/null
+  exit $status
 fi
 
 sizes=("$@")
