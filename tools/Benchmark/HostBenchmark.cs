@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using FunctionsHostTool::FunctionsHost;
@@ -112,9 +113,9 @@ internal static partial class HostBenchmark
 
         if (options.Messages > 0 && inProcess.Registry.Find(options.NoopFunction) is { Trigger: QueueTrigger })
         {
-            var plainA = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, ct);
-            var hosted = await HostDrainAsync(options, settingsPath, storage, encoding, noopQueue, ct);
-            var plainB = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, ct);
+            var plainA = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, azurite, ct);
+            var hosted = await HostDrainAsync(options, settingsPath, storage, encoding, noopQueue, azurite, ct);
+            var plainB = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, azurite, ct);
             var warm = QueueDrain.WarmUp(options.Messages);
             var plainAll = (plainA.All + plainB.All) / 2;
             var plainSteady = (plainA.Steady + plainB.Steady) / 2;
@@ -123,7 +124,8 @@ internal static partial class HostBenchmark
             summary.Add($"  steady (after the first {warm}): host {hosted.Steady:0} msg/s; plain receive+delete loop {plainA.Steady:0} and {plainB.Steady:0} msg/s; ratio {hosted.Steady / plainSteady:0.00}");
             summary.Add($"  all {options.Messages} (host warm-up included): host {hosted.All:0} msg/s; plain {plainA.All:0} and {plainB.All:0} msg/s; ratio {hosted.All / plainAll:0.00}");
             summary.Add($"  per message: host invocation (Executing -> Executed) mean {Ms(hosted.MeanStepMs)} ms; plain delete mean {Ms((plainA.MeanStepMs + plainB.MeanStepMs) / 2)} ms");
-            foreach (var line in summary[^4..])
+            summary.Add($"  CPU per message ({Environment.ProcessorCount} cores): host side {hosted.Cpu()}; plain {plainA.Cpu()} and {plainB.Cpu()}");
+            foreach (var line in summary[^5..])
             {
                 Say(line);
             }
@@ -204,10 +206,11 @@ internal static partial class HostBenchmark
     }
 
     /// <summary>A plain loop with the host's batching: receive batchSize whenever at most newBatchThreshold are in flight, delete each.</summary>
-    private static async Task<QueueDrain> PlainDrainAsync(string storage, QueueMessageEncoding encoding, QueuesOptions options, int count, CancellationToken ct)
+    private static async Task<QueueDrain> PlainDrainAsync(string storage, QueueMessageEncoding encoding, QueuesOptions options, int count, ChildProcess azurite, CancellationToken ct)
     {
         var queue = new QueueClient(storage, "bench-plain-" + Guid.NewGuid().ToString("N")[..8], new QueueClientOptions { MessageEncoding = encoding });
         await FillAsync(queue, count, ct);
+        var cpu = CpuMeter.Start(("azurite", azurite.Id), ("benchmark loop", Environment.ProcessId));
         var warm = QueueDrain.WarmUp(count);
         var inFlight = new List<Task>();
         var deleteTicks = 0L;
@@ -257,15 +260,25 @@ internal static partial class HostBenchmark
         await WaitEmptyAsync(queue, ct);
         var total = clock.Elapsed;
         var steady = total - TimeSpan.FromSeconds((double)Interlocked.Read(ref warmAt) / Stopwatch.Frequency);
-        return new QueueDrain(count / total.TotalSeconds, (count - warm) / steady.TotalSeconds, (double)deleteTicks / Stopwatch.Frequency * 1000 / count);
+        return new QueueDrain(count / total.TotalSeconds, (count - warm) / steady.TotalSeconds, (double)deleteTicks / Stopwatch.Frequency * 1000 / count)
+        {
+            CpuMsPerMessage = cpu.PerItem(count),
+        };
     }
 
-    private static async Task<QueueDrain> HostDrainAsync(HostBenchmarkArgs options, string settingsPath, string storage, QueueMessageEncoding encoding, string queueName, CancellationToken ct)
+    private static async Task<QueueDrain> HostDrainAsync(HostBenchmarkArgs options, string settingsPath, string storage, QueueMessageEncoding encoding, string queueName, ChildProcess azurite, CancellationToken ct)
     {
         var queue = new QueueClient(storage, queueName, new QueueClientOptions { MessageEncoding = encoding });
         await FillAsync(queue, options.Messages, ct);
         await using var host = await HostProcess.StartAsync(options, settingsPath, ct);
+
+        // CPU from the moment the host is Running (start-up and JIT before it left out) over the messages left then.
+        using var status = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.Port}/") };
+        var worker = (int)JsonNode.Parse(await status.GetStringAsync("admin/host/status", ct))!["workerProcessId"]!;
+        var cpu = CpuMeter.Start(("azurite", azurite.Id), ("host", host.ProcessId), ("worker", worker));
+        var left = (await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
         await WaitEmptyAsync(queue, ct);
+        var perMessage = cpu.PerItem(left);
         var emptyAt = DateTimeOffset.UtcNow;
         var output = host.Output;
         var executing = Regex.Matches(output, $@"^\[([^\]]+)\] Executing 'Functions\.{Regex.Escape(options.NoopFunction)}'", RegexOptions.Multiline)
@@ -285,7 +298,10 @@ internal static partial class HostBenchmark
         return new QueueDrain(
             options.Messages / (emptyAt - executing[0]).TotalSeconds,
             (options.Messages - warm) / (emptyAt - steadyFrom).TotalSeconds,
-            durations.Count == 0 ? double.NaN : durations.Average());
+            durations.Count == 0 ? double.NaN : durations.Average())
+        {
+            CpuMsPerMessage = perMessage,
+        };
     }
 
     /// <summary>
@@ -295,7 +311,13 @@ internal static partial class HostBenchmark
     /// </summary>
     private sealed record QueueDrain(double All, double Steady, double MeanStepMs)
     {
+        /// <summary>CPU milliseconds per message, by process.</summary>
+        public IReadOnlyList<(string Process, double Ms)> CpuMsPerMessage { get; init; } = [];
+
         public static int WarmUp(int count) => count / 5;
+
+        public string Cpu() => string.Join(" + ", CpuMsPerMessage.Select(c => $"{c.Process} {c.Ms:0.00}"))
+            + $" = {CpuMsPerMessage.Sum(c => c.Ms):0.00} ms";
     }
 
     /// <summary>
@@ -494,6 +516,8 @@ internal static partial class HostBenchmark
         }
 
         public int Port { get; }
+
+        public int ProcessId => process.Id;
 
         public string Output
         {
