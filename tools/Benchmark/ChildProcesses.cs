@@ -187,3 +187,31 @@ internal static class ProcStatus
         }
     }
 }
+
+/// <summary>CPU time of some processes (by pid) from a start, per item processed since.</summary>
+internal sealed class CpuMeter
+{
+    private readonly (string Name, int Pid, TimeSpan At)[] start;
+
+    private CpuMeter((string Name, int Pid, TimeSpan At)[] start) => this.start = start;
+
+    public static CpuMeter Start(params (string Name, int Pid)[] processes) =>
+        new([.. processes.Select(p => (p.Name, p.Pid, Of(p.Pid)))]);
+
+    /// <summary>Each process's CPU milliseconds since the start, divided by <paramref name="items"/>.</summary>
+    public IReadOnlyList<(string Process, double Ms)> PerItem(int items) =>
+        [.. start.Select(s => (s.Name, (Of(s.Pid) - s.At).TotalMilliseconds / Math.Max(1, items)))];
+
+    private static TimeSpan Of(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.TotalProcessorTime;
+        }
+        catch (ArgumentException)
+        {
+            return TimeSpan.Zero; // gone
+        }
+    }
+}

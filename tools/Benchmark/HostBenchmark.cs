@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using FunctionsHostTool::FunctionsHost;
@@ -85,7 +86,7 @@ internal static partial class HostBenchmark
             coldStarts.Add(host.ReadyAfter.TotalMilliseconds);
         }
 
-        summary.Add($"cold start (worker process start -> all {options.ColdStarts} x functions loaded): {string.Join(" / ", coldStarts.Select(Ms))} ms, median {Ms(Median(coldStarts))} ms");
+        summary.Add($"cold start, worker process start -> all functions loaded ({options.ColdStarts} x): {string.Join(" / ", coldStarts.Select(Ms))} ms, median {Ms(Median(coldStarts))} ms");
         Say(summary[^1]);
 
         await using var inProcess = await InProcessHost.StartAsync(app, settings, ct);
@@ -112,9 +113,9 @@ internal static partial class HostBenchmark
 
         if (options.Messages > 0 && inProcess.Registry.Find(options.NoopFunction) is { Trigger: QueueTrigger })
         {
-            var plainA = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, ct);
-            var hosted = await HostDrainAsync(options, settingsPath, storage, encoding, noopQueue, ct);
-            var plainB = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, ct);
+            var plainA = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, azurite, ct);
+            var hosted = await HostDrainAsync(options, settingsPath, storage, encoding, noopQueue, azurite, ct);
+            var plainB = await PlainDrainAsync(storage, encoding, app.Queues, options.Messages, azurite, ct);
             var warm = QueueDrain.WarmUp(options.Messages);
             var plainAll = (plainA.All + plainB.All) / 2;
             var plainSteady = (plainA.Steady + plainB.Steady) / 2;
@@ -123,7 +124,8 @@ internal static partial class HostBenchmark
             summary.Add($"  steady (after the first {warm}): host {hosted.Steady:0} msg/s; plain receive+delete loop {plainA.Steady:0} and {plainB.Steady:0} msg/s; ratio {hosted.Steady / plainSteady:0.00}");
             summary.Add($"  all {options.Messages} (host warm-up included): host {hosted.All:0} msg/s; plain {plainA.All:0} and {plainB.All:0} msg/s; ratio {hosted.All / plainAll:0.00}");
             summary.Add($"  per message: host invocation (Executing -> Executed) mean {Ms(hosted.MeanStepMs)} ms; plain delete mean {Ms((plainA.MeanStepMs + plainB.MeanStepMs) / 2)} ms");
-            foreach (var line in summary[^4..])
+            summary.Add($"  CPU per message ({Environment.ProcessorCount} cores): host side {hosted.Cpu()}; plain {plainA.Cpu()} and {plainB.Cpu()}");
+            foreach (var line in summary[^5..])
             {
                 Say(line);
             }
@@ -132,6 +134,13 @@ internal static partial class HostBenchmark
         if (options.Paths.Count > 0)
         {
             summary.AddRange(await HttpAsync(options, settingsPath, inProcess, app, ct));
+        }
+
+        // 5. The registry import's memory (the function app only: --import-key with a staff key).
+        if (options.ImportKey is not null)
+        {
+            await using var host = await HostProcess.StartAsync(options, settingsPath, ct);
+            summary.AddRange(await ImportMemory.RunAsync(new Uri($"http://127.0.0.1:{host.Port}/"), options.ImportKey, ct));
         }
 
         Console.WriteLine();
@@ -197,10 +206,11 @@ internal static partial class HostBenchmark
     }
 
     /// <summary>A plain loop with the host's batching: receive batchSize whenever at most newBatchThreshold are in flight, delete each.</summary>
-    private static async Task<QueueDrain> PlainDrainAsync(string storage, QueueMessageEncoding encoding, QueuesOptions options, int count, CancellationToken ct)
+    private static async Task<QueueDrain> PlainDrainAsync(string storage, QueueMessageEncoding encoding, QueuesOptions options, int count, ChildProcess azurite, CancellationToken ct)
     {
         var queue = new QueueClient(storage, "bench-plain-" + Guid.NewGuid().ToString("N")[..8], new QueueClientOptions { MessageEncoding = encoding });
         await FillAsync(queue, count, ct);
+        var cpu = CpuMeter.Start(("azurite", azurite.Id), ("benchmark loop", Environment.ProcessId));
         var warm = QueueDrain.WarmUp(count);
         var inFlight = new List<Task>();
         var deleteTicks = 0L;
@@ -250,15 +260,25 @@ internal static partial class HostBenchmark
         await WaitEmptyAsync(queue, ct);
         var total = clock.Elapsed;
         var steady = total - TimeSpan.FromSeconds((double)Interlocked.Read(ref warmAt) / Stopwatch.Frequency);
-        return new QueueDrain(count / total.TotalSeconds, (count - warm) / steady.TotalSeconds, (double)deleteTicks / Stopwatch.Frequency * 1000 / count);
+        return new QueueDrain(count / total.TotalSeconds, (count - warm) / steady.TotalSeconds, (double)deleteTicks / Stopwatch.Frequency * 1000 / count)
+        {
+            CpuMsPerMessage = cpu.PerItem(count),
+        };
     }
 
-    private static async Task<QueueDrain> HostDrainAsync(HostBenchmarkArgs options, string settingsPath, string storage, QueueMessageEncoding encoding, string queueName, CancellationToken ct)
+    private static async Task<QueueDrain> HostDrainAsync(HostBenchmarkArgs options, string settingsPath, string storage, QueueMessageEncoding encoding, string queueName, ChildProcess azurite, CancellationToken ct)
     {
         var queue = new QueueClient(storage, queueName, new QueueClientOptions { MessageEncoding = encoding });
         await FillAsync(queue, options.Messages, ct);
         await using var host = await HostProcess.StartAsync(options, settingsPath, ct);
+
+        // CPU from the moment the host is Running (start-up and JIT before it left out) over the messages left then.
+        using var status = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.Port}/") };
+        var worker = (int)JsonNode.Parse(await status.GetStringAsync("admin/host/status", ct))!["workerProcessId"]!;
+        var cpu = CpuMeter.Start(("azurite", azurite.Id), ("host", host.ProcessId), ("worker", worker));
+        var left = (await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
         await WaitEmptyAsync(queue, ct);
+        var perMessage = cpu.PerItem(left);
         var emptyAt = DateTimeOffset.UtcNow;
         var output = host.Output;
         var executing = Regex.Matches(output, $@"^\[([^\]]+)\] Executing 'Functions\.{Regex.Escape(options.NoopFunction)}'", RegexOptions.Multiline)
@@ -278,7 +298,10 @@ internal static partial class HostBenchmark
         return new QueueDrain(
             options.Messages / (emptyAt - executing[0]).TotalSeconds,
             (options.Messages - warm) / (emptyAt - steadyFrom).TotalSeconds,
-            durations.Count == 0 ? double.NaN : durations.Average());
+            durations.Count == 0 ? double.NaN : durations.Average())
+        {
+            CpuMsPerMessage = perMessage,
+        };
     }
 
     /// <summary>
@@ -288,13 +311,24 @@ internal static partial class HostBenchmark
     /// </summary>
     private sealed record QueueDrain(double All, double Steady, double MeanStepMs)
     {
+        /// <summary>CPU milliseconds per message, by process.</summary>
+        public IReadOnlyList<(string Process, double Ms)> CpuMsPerMessage { get; init; } = [];
+
         public static int WarmUp(int count) => count / 5;
+
+        public string Cpu() => string.Join(" + ", CpuMsPerMessage.Select(c => $"{c.Process} {c.Ms:0.00}"))
+            + $" = {CpuMsPerMessage.Sum(c => c.Ms):0.00} ms";
     }
 
+    /// <summary>
+    /// Each path on its own: warm-up both ways, then alternating rounds straight to the worker and through the host,
+    /// so that machine noise hits both sides of one path alike. Percentiles per path and side.
+    /// </summary>
     private static async Task<List<string>> HttpAsync(HostBenchmarkArgs options, string settingsPath, InProcessHost inProcess, AppDefinition app, CancellationToken ct)
     {
-        var lines = new List<string>();
-        var targets = options.Paths.Select(p => DirectTarget.Resolve(p, inProcess.Registry, app)).ToList();
+        const int Rounds = 3;
+        var lines = new List<string> { $"HTTP GET: {options.Concurrency} keep-alive clients, {options.Requests} requests per path each way in {Rounds} alternating rounds (after {Math.Min(200, options.Requests)} warm-up each way)" };
+        Say(lines[0]);
         await using var host = await HostProcess.StartAsync(options, settingsPath, ct);
         using var throughHost = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = options.Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
@@ -303,55 +337,62 @@ internal static partial class HostBenchmark
         using var direct = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = options.Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
         var channel = await inProcess.Workers.WhenReadyAsync(ct);
 
-        async Task<(double Ms, bool Ok)> ViaHostAsync(int i)
+        foreach (var path in options.Paths)
         {
-            var target = targets[i % targets.Count];
-            using var request = new HttpRequestMessage(HttpMethod.Get, target.PathAndQuery.TrimStart('/'));
-            options.AddHeaders(request);
-            var started = Stopwatch.GetTimestamp();
-            using var response = await throughHost.SendAsync(request, ct);
-            await response.Content.ReadAsByteArrayAsync(ct);
-            return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.IsSuccessStatusCode);
-        }
+            var target = DirectTarget.Resolve(path.PathAndQuery, inProcess.Registry, app);
 
-        async Task<(double Ms, bool Ok)> DirectAsync(int i)
-        {
-            var target = targets[i % targets.Count];
-            var id = Guid.NewGuid().ToString();
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(channel.HttpUri!, target.PathAndQuery));
-            options.AddHeaders(request);
-            request.Headers.Add(HttpProxy.InvocationIdHeader, id);
-            var started = Stopwatch.GetTimestamp();
-            var invocation = FunctionInvoker.BuildRequest(target.Function, id,
-                [new ParameterBinding { Name = target.Function.Trigger.BindingName, Data = new TypedData { Http = new RpcHttp() } }], target.BindingData);
-            var sending = direct.SendAsync(request, ct);
-            var invoked = channel.InvokeAsync(invocation, inProcess.Loggers.Function(target.Function.Name), ct);
-            using var response = await sending;
-            await response.Content.ReadAsByteArrayAsync(ct);
-            var result = await invoked;
-            return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.IsSuccessStatusCode && result.Result?.Status == StatusResult.Types.Status.Success);
-        }
+            async Task<(double Ms, bool Ok)> ViaHostAsync(int i)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, target.PathAndQuery.TrimStart('/'));
+                options.AddHeaders(request, path);
+                var started = Stopwatch.GetTimestamp();
+                using var response = await throughHost.SendAsync(request, ct);
+                await response.Content.ReadAsByteArrayAsync(ct);
+                return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.IsSuccessStatusCode);
+            }
 
-        await LoadAsync(ViaHostAsync, Math.Min(200, options.Requests), options.Concurrency, ct);
-        await LoadAsync(DirectAsync, Math.Min(200, options.Requests), options.Concurrency, ct);
-        var viaHost = new List<(double Ms, bool Ok)>();
-        var straight = new List<(double Ms, bool Ok)>();
-        const int Rounds = 3;
-        for (var round = 0; round < Rounds; round++)
-        {
-            straight.AddRange(await LoadAsync(DirectAsync, options.Requests / Rounds, options.Concurrency, ct));
-            viaHost.AddRange(await LoadAsync(ViaHostAsync, options.Requests / Rounds, options.Concurrency, ct));
-        }
+            async Task<(double Ms, bool Ok)> DirectAsync(int i)
+            {
+                var id = Guid.NewGuid().ToString();
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(channel.HttpUri!, target.PathAndQuery));
+                options.AddHeaders(request, path);
+                request.Headers.Add(HttpProxy.InvocationIdHeader, id);
+                var started = Stopwatch.GetTimestamp();
+                var invocation = FunctionInvoker.BuildRequest(target.Function, id,
+                    [new ParameterBinding { Name = target.Function.Trigger.BindingName, Data = new TypedData { Http = new RpcHttp() } }], target.BindingData);
+                var sending = direct.SendAsync(request, ct);
+                var invoked = channel.InvokeAsync(invocation, inProcess.Loggers.Function(target.Function.Name), ct);
+                using var response = await sending;
+                await response.Content.ReadAsByteArrayAsync(ct);
+                var result = await invoked;
+                return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.IsSuccessStatusCode && result.Result?.Status == StatusResult.Types.Status.Success);
+            }
 
-        var h = viaHost.Select(r => r.Ms).Order().ToArray();
-        var d = straight.Select(r => r.Ms).Order().ToArray();
-        lines.Add($"HTTP GET {string.Join(", ", options.Paths)}: {options.Concurrency} keep-alive clients, {h.Length} requests each way, {Rounds} alternating rounds");
-        lines.Add($"  through the host : p50 {Ms(Percentile(h, 50))} p95 {Ms(Percentile(h, 95))} p99 {Ms(Percentile(h, 99))} ms ({viaHost.Count(r => !r.Ok)} not 2xx/failed)");
-        lines.Add($"  straight to the worker's Kestrel (+ its InvocationRequest): p50 {Ms(Percentile(d, 50))} p95 {Ms(Percentile(d, 95))} p99 {Ms(Percentile(d, 99))} ms ({straight.Count(r => !r.Ok)} not 2xx/failed)");
-        lines.Add($"  p95 ratio host/direct {Percentile(h, 95) / Percentile(d, 95):0.00}, p50 ratio {Percentile(h, 50) / Percentile(d, 50):0.00}");
-        foreach (var line in lines)
-        {
-            Say(line);
+            await LoadAsync(ViaHostAsync, Math.Min(200, options.Requests), options.Concurrency, ct);
+            await LoadAsync(DirectAsync, Math.Min(200, options.Requests), options.Concurrency, ct);
+            var viaHost = new List<(double Ms, bool Ok)>();
+            var straight = new List<(double Ms, bool Ok)>();
+            for (var round = 0; round < Rounds; round++)
+            {
+                straight.AddRange(await LoadAsync(DirectAsync, options.Requests / Rounds, options.Concurrency, ct));
+                viaHost.AddRange(await LoadAsync(ViaHostAsync, options.Requests / Rounds, options.Concurrency, ct));
+            }
+
+            var h = viaHost.Select(r => r.Ms).Order().ToArray();
+            var d = straight.Select(r => r.Ms).Order().ToArray();
+            string[] result =
+            [
+                $"  {path.PathAndQuery}{(path.Headers.Count > 0 ? " (with " + string.Join(", ", path.Headers.Select(x => x.Name)) + ")" : "")}:",
+                $"    through the host : p50 {Ms(Percentile(h, 50))} p95 {Ms(Percentile(h, 95))} p99 {Ms(Percentile(h, 99))} ms ({viaHost.Count(r => !r.Ok)} not 2xx/failed)",
+                $"    straight to the worker's Kestrel (+ its InvocationRequest): p50 {Ms(Percentile(d, 50))} p95 {Ms(Percentile(d, 95))} p99 {Ms(Percentile(d, 99))} ms ({straight.Count(r => !r.Ok)} not 2xx/failed)",
+                $"    p95 ratio host/direct {Percentile(h, 95) / Percentile(d, 95):0.00}, p50 ratio {Percentile(h, 50) / Percentile(d, 50):0.00}",
+            ];
+            foreach (var line in result)
+            {
+                Say(line);
+            }
+
+            lines.AddRange(result);
         }
 
         return lines;
@@ -476,6 +517,8 @@ internal static partial class HostBenchmark
 
         public int Port { get; }
 
+        public int ProcessId => process.Id;
+
         public string Output
         {
             get
@@ -584,18 +627,24 @@ internal static partial class HostBenchmark
 }
 
 /// <summary>The host benchmark's command line.</summary>
+/// <summary>A path the HTTP part requests, with headers of its own (a supplier's key for <c>/api/me/...</c>).</summary>
+internal sealed record HttpPath(string PathAndQuery, List<(string Name, string Value)> Headers);
+
 internal sealed record HostBenchmarkArgs(
-    string Root, string App, string HostDll, string? Settings, IReadOnlyList<string> Paths, IReadOnlyList<(string Name, string Value)> Headers,
+    string Root, string App, string HostDll, string? Settings, IReadOnlyList<HttpPath> Paths, IReadOnlyList<(string Name, string Value)> Headers,
     int Requests, int Concurrency, int Messages, int Invocations, int ColdStarts, string NoopFunction, int TimeoutMinutes)
 {
+    /// <summary>A staff key of the function app: measure the registry import's memory with it (<see cref="ImportMemory"/>).</summary>
+    public string? ImportKey { get; init; }
+
     public const string Usage = "usage: Benchmark host [--app <worker output dir; default the HostFixture's>] [--settings <local.settings.json>] "
-        + "[--path /api/Ping]... [--header 'Name: value']... [--requests 3000] [--concurrency 20] [--messages 1000] [--invocations 3000] "
-        + "[--cold-starts 3] [--noop Noop] [--root <repo>] [--timeout-minutes 20]";
+        + "[--path /api/Ping [--header 'Name: value' (this path's)]...]... [--header 'Name: value' (before any --path: every path's)]... [--requests 3000] [--concurrency 20] [--messages 1000] [--invocations 3000] "
+        + "[--cold-starts 3] [--noop Noop] [--import-key <staff key of the function app>] [--root <repo>] [--timeout-minutes 20]";
 
     public static HostBenchmarkArgs? Parse(string[] args)
     {
-        string? root = null, app = null, settings = null, noop = null;
-        var paths = new List<string>();
+        string? root = null, app = null, settings = null, noop = null, importKey = null;
+        var paths = new List<HttpPath>();
         var headers = new List<(string, string)>();
         int requests = 3000, concurrency = 20, messages = 1000, invocations = 3000, coldStarts = 3, timeout = 20;
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -606,9 +655,10 @@ internal sealed record HostBenchmarkArgs(
                 case "--root": root = value; break;
                 case "--app": app = value; break;
                 case "--settings": settings = value; break;
-                case "--path": paths.Add(value); break;
+                case "--path": paths.Add(new HttpPath(value, [])); break;
                 case "--header" when value.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon:
-                    headers.Add((value[..colon].Trim(), value[(colon + 1)..].Trim()));
+                    // After a --path: that path's header; before any: every path's.
+                    (paths.Count > 0 ? paths[^1].Headers : headers).Add((value[..colon].Trim(), value[(colon + 1)..].Trim()));
                     break;
                 case "--requests": requests = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--concurrency": concurrency = int.Parse(value, CultureInfo.InvariantCulture); break;
@@ -616,6 +666,7 @@ internal sealed record HostBenchmarkArgs(
                 case "--invocations": invocations = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--cold-starts": coldStarts = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--noop": noop = value; break;
+                case "--import-key": importKey = value; break;
                 case "--timeout-minutes": timeout = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: return null;
             }
@@ -631,11 +682,14 @@ internal sealed record HostBenchmarkArgs(
         app ??= Path.Combine(root, "tests", "HostFixture", "bin", "Release", "net10.0");
         if (paths.Count == 0 && app.Contains("HostFixture", StringComparison.Ordinal))
         {
-            paths.AddRange(["/api/Ping", "/api/items/42?tag=blue"]);
+            paths.AddRange([new HttpPath("/api/Ping", []), new HttpPath("/api/items/42?tag=blue", [])]);
         }
 
         var hostDll = Path.Combine(root, "tools", "FunctionsHost", "bin", "Release", "net10.0", "FunctionsHost.dll");
-        return new HostBenchmarkArgs(root, Path.GetFullPath(app), hostDll, settings, paths, headers, requests, concurrency, messages, invocations, coldStarts, noop ?? "Noop", timeout);
+        return new HostBenchmarkArgs(root, Path.GetFullPath(app), hostDll, settings, paths, headers, requests, concurrency, messages, invocations, coldStarts, noop ?? "Noop", timeout)
+        {
+            ImportKey = importKey,
+        };
     }
 
     /// <summary>The <c>Values</c> of the settings file, plus the fixture's queue names (unique) when they are not set.</summary>
@@ -664,9 +718,10 @@ internal sealed record HostBenchmarkArgs(
         return values;
     }
 
-    public void AddHeaders(HttpRequestMessage request)
+    public void AddHeaders(HttpRequestMessage request, HttpPath path)
     {
-        foreach (var (name, value) in Headers)
+        ArgumentNullException.ThrowIfNull(path);
+        foreach (var (name, value) in Headers.Concat(path.Headers))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
