@@ -137,6 +137,9 @@ public interface ISyncRunStore
     /// <summary>One run with its counters, or null.</summary>
     Task<SyncRun?> GetAsync(string runId, CancellationToken cancellationToken);
 
+    /// <summary>How many batches a run has (fixed when it starts), or null for a run that does not exist; one point read at most, without its batch rows.</summary>
+    Task<int?> GetBatchesTotalAsync(string runId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Records (idempotently) a batch's outcome. One of the run's last batches (by number) then also reads the run and,
     /// when every batch is in, marks it completed, and returns it as it then stands; other batches return null. A run

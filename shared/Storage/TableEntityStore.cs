@@ -286,9 +286,13 @@ internal static class Keys
     /// <summary>Throws for a key the table service would refuse (<c>/ \ # ?</c>, control characters, empty, over 1 KiB).</summary>
     public static void ThrowIfInvalid(string key, string name = "id")
     {
-        if (string.IsNullOrEmpty(key) || key.Length > 512 || key.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c)))
+        if (!IsValid(key))
         {
             throw new ArgumentException($"{name} '{key}' cannot be a table key (empty, too long, or contains / \\ # ? or a control character)", name);
         }
     }
+
+    /// <summary>Whether the table service takes <paramref name="key"/> as a key.</summary>
+    public static bool IsValid(string? key) =>
+        !string.IsNullOrEmpty(key) && key.Length <= 512 && !key.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
 }

@@ -94,6 +94,24 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
         return await GetAsync(table, runId, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<int?> GetBatchesTotalAsync(string runId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        if (!Keys.IsValid(runId))
+        {
+            return null; // no run can have such an id
+        }
+
+        if (batchesTotal.TryGetValue(runId, out var known))
+        {
+            return known;
+        }
+
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var runRow = await table.RetrieveAsync<RunRow>(RunPartition, IdPrefix + runId, cancellationToken).ConfigureAwait(false);
+        return runRow is null ? null : batchesTotal.GetOrAdd(runId, runRow.BatchesTotal);
+    }
+
     public async Task<SyncRun?> RecordBatchAsync(SyncBatchResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);

@@ -143,14 +143,15 @@ public sealed partial class SyncBatchProcessor(
             return "the batch names an id twice";
         }
 
-        var run = string.IsNullOrEmpty(batch.RunId) ? null : await runs.GetAsync(batch.RunId, cancellationToken);
-        if (run is null)
+        // Only the run's size, not its batch rows: reading those for every batch would cost batches² rows per run.
+        var total = string.IsNullOrEmpty(batch.RunId) ? null : await runs.GetBatchesTotalAsync(batch.RunId, cancellationToken);
+        if (total is null)
         {
             return $"no sync run '{batch.RunId}'";
         }
 
-        return batch.BatchNumber < 0 || batch.BatchNumber >= run.BatchesTotal
-            ? $"run '{batch.RunId}' has batches 0 to {run.BatchesTotal - 1}, not {batch.BatchNumber}"
+        return batch.BatchNumber < 0 || batch.BatchNumber >= total
+            ? $"run '{batch.RunId}' has batches 0 to {total - 1}, not {batch.BatchNumber}"
             : null;
     }
 
