@@ -40,9 +40,7 @@ internal sealed class BadInputStack : IAsyncDisposable
 
     public static async Task<BadInputStack> StartAsync(CancellationToken ct)
     {
-        var settings = new[] { "ScheduleSupplierSync", "SweepPlanDeadlines", "RollupProgress" }
-            .ToDictionary(f => $"AzureWebJobs__{f}__Disabled", _ => (string?)"true");
-        var stack = new BadInputStack(await PipelineStack.StartAsync(20, settings, ct));
+        var stack = new BadInputStack(await PipelineStack.StartAsync(20, null, ct));
         try
         {
             await stack.SetUpAsync(ct);

@@ -12,6 +12,9 @@ internal sealed class PipelineStack : IAsyncDisposable
 {
     public const string StaffKey = "e2e-staff-key";
     public const string AnalystKey = "e2e-analyst-key";
+
+    /// <summary>The app's timer functions, disabled on every stack (a test passes <c>"false"</c> to let one fire).</summary>
+    public static readonly string[] TimerFunctions = ["ScheduleSupplierSync", "SweepPlanDeadlines", "RollupProgress"];
     public const string SimulatorKey = "e2e-sim-key";
 
     private readonly Azurite azurite;
@@ -74,6 +77,14 @@ internal sealed class PipelineStack : IAsyncDisposable
             ["Auth__StaffKeys__0"] = StaffKey,
             ["Auth__AnalystKeys__0"] = AnalystKey,
         };
+
+        // The hourly timers fire only when a test runs them (POST /admin/functions/{name} still does): a real tick at
+        // the top of the wall-clock hour would otherwise start a run, or record a failed one, in the middle of a test.
+        foreach (var timer in TimerFunctions)
+        {
+            environment[$"AzureWebJobs__{timer}__Disabled"] = "true";
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             environment[key] = value;
