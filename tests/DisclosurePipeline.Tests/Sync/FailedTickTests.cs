@@ -1,15 +1,12 @@
 using System.Text;
 using Azure.Data.Tables;
-using DisclosurePipeline.Configuration;
 using DisclosurePipeline.PublicData;
 using DisclosurePipeline.Registry;
 using DisclosurePipeline.Storage;
 using DisclosurePipeline.Sync;
 using DisclosurePipeline.Tests.Infrastructure;
 using DisclosurePipeline.Tests.PublicData;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DisclosurePipeline.Tests.Sync;
 
@@ -47,7 +44,7 @@ public sealed class FailedTickTests
         var azurite = await Azurite.GetAsync(ct);
         var names = StorageNames.Unique();
         var nothingListens = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
-        await using (var down = Services(azurite.ConnectionString, names, nothingListens))
+        await using (var down = SyncServices.BuildProvider(azurite.ConnectionString, names, nothingListens))
         {
             await down.GetRequiredService<RegistryImport>().ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(registryCsv)), ct);
             await Assert.ThrowsAsync<PublicDataException>(() => down.GetRequiredService<ScheduledSync>().RunAsync(forceFull: false, ct));
@@ -62,7 +59,7 @@ public sealed class FailedTickTests
             Assert.IsNull(await down.GetRequiredService<ISyncStateStore>().GetAsync(ct), "a failed tick must not move the sync state");
         }
 
-        await using var up = Services(azurite.ConnectionString, names, simulator.BaseUrl);
+        await using var up = SyncServices.BuildProvider(azurite.ConnectionString, names, simulator.BaseUrl);
         var run = await up.GetRequiredService<ScheduledSync>().RunAsync(forceFull: false, ct);
         Assert.IsNotNull(run);
         Assert.AreEqual(Entities, run.EntitiesTotal, "the next tick is a full sync: the failed one never counted as one");
@@ -77,7 +74,7 @@ public sealed class FailedTickTests
         var ct = TestContext.CancellationToken;
         await using var azurite = await Azurite.StartAsync(ct);
         var names = StorageNames.Unique();
-        await using var services = Services(azurite.ConnectionString, names, simulator.BaseUrl);
+        await using var services = SyncServices.BuildProvider(azurite.ConnectionString, names, simulator.BaseUrl);
         await services.GetRequiredService<RegistryImport>().ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(registryCsv)), ct);
         var sync = services.GetRequiredService<ScheduledSync>();
 
@@ -110,28 +107,5 @@ public sealed class FailedTickTests
         Assert.IsTrue(
             string.CompareOrdinal(failed[0].GetString("StartedAt"), run.StartedAt.ToString("o", System.Globalization.CultureInfo.InvariantCulture)) < 0,
             "the failed tick started before the good one");
-    }
-
-    private static ServiceProvider Services(string connectionString, StorageNames names, Uri platform)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["PublicData:BaseUrl"] = platform.ToString(),
-            ["PublicData:ApiKey"] = SimulatorProcess.ApiKey,
-            ["PublicData:MaxAttempts"] = "2",
-            ["PublicData:RetryBaseDelay"] = "00:00:00.010",
-            ["PublicData:AttemptTimeout"] = "00:00:05",
-        }).Build();
-        var services = new ServiceCollection()
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
-            .AddSingleton(TimeProvider.System)
-            .AddPipelineStorage(connectionString, names)
-            .AddPublicDataClient(configuration)
-            .AddSingleton<RegistryImport>()
-            .AddSingleton<SyncScheduler>()
-            .AddSingleton<ScheduledSync>();
-        services.AddOptions<PipelineOptions>();
-        services.AddOptions<TargetsOptions>();
-        return services.BuildServiceProvider();
     }
 }
