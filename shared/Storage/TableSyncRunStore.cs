@@ -129,12 +129,8 @@ internal sealed partial class TableSyncRunStore : ISyncRunStore
         await batchRows.UpsertAsync(row, cancellationToken).ConfigureAwait(false);
 
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        if (!batchesTotal.TryGetValue(result.RunId, out var total))
-        {
-            var runRow = await table.RetrieveAsync<RunRow>(RunPartition, IdPrefix + result.RunId, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"sync run '{result.RunId}' does not exist");
-            total = batchesTotal.GetOrAdd(result.RunId, runRow.BatchesTotal);
-        }
+        var total = await GetBatchesTotalAsync(result.RunId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"sync run '{result.RunId}' does not exist");
 
         // Only the run's last batches look at all batch rows: reading them after every batch would cost
         // batches² rows per run. A run completed by an earlier batch is brought up to date by its next reader.
